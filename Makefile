@@ -1,0 +1,61 @@
+# stampede — every target a user or CI needs. `make help` lists them.
+GO        ?= go
+BIN       ?= bin/stampede
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+FUZZTIME  ?= 20s
+BENCHTIME ?= 1s
+# Debian packages the tests and benchmarks use, as command:package, installed only when missing.
+TEST_APT  ?=
+BENCH_APT ?= hey:hey wrk:wrk
+DEMO_ARGS ?= --users 50 --spawn-rate 10 --duration 30s
+
+.PHONY: help build test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## build bin/stampede
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stampede
+
+deps: ## install what the tests need (Go modules; Debian packages only when missing)
+	$(GO) mod download
+	@scripts/ensure-apt $(TEST_APT)
+
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+unit: ## all tests with the race detector
+	$(GO) test -race -count=1 -timeout 14m ./...
+
+test: deps lint unit ## what CI runs: deps, lint, every test with -race
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; done
+
+bench-go: ## go test benchmarks (ns/op, allocs/op)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+bench-compare: build ## requests/s of a worker next to hey, and RSS per idle user
+	@scripts/ensure-apt $(BENCH_APT)
+	bench/compare.sh $(BIN)
+
+bench: bench-go bench-compare ## every benchmark
+
+demo-target: build ## serve the demo ToDo API on 127.0.0.1:8080
+	$(BIN) demo-target --listen 127.0.0.1:8080
+
+demo: build ## a real local load test: the demo target and one worker running the CRUD scenario
+	@$(BIN) demo-target --listen 127.0.0.1:8080 --log-level warn & pid=$$!; \
+	  trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
+	  for i in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.1; done; \
+	  $(BIN) worker --scenario examples/todo-crud.yaml --target http://127.0.0.1:8080 --metrics-addr 127.0.0.1:9464 $(DEMO_ARGS)
+
+clean:
+	rm -rf bin
