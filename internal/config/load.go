@@ -43,14 +43,15 @@ func Load(cfg any, cmd Command, args, environ []string) ([]string, error) {
 	for _, f := range fields {
 		fs.Var(&rawValue{field: f, into: fromFlags}, f.Flag, f.Help)
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			if cmd.Output != nil {
 				_ = Usage(cmd.Output, cmd, fields)
 			}
 			return nil, ErrHelp
 		}
-		return nil, fmt.Errorf("%s: %w (see --help)", cmd.Name, err)
+		return nil, fmt.Errorf("%w (see --help)", err)
 	}
 
 	environment := env.ToMap(environ)
@@ -65,7 +66,30 @@ func Load(cfg any, cmd Command, args, environ []string) ([]string, error) {
 			return nil, err
 		}
 	}
-	return fs.Args(), nil
+	return positional, nil
+}
+
+// parseInterspersed parses flags wherever they stand, so that
+// `stampede worker scenario.yaml --users 5` works as users expect; the
+// standard flag package stops at the first argument that is not a flag. A
+// "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		// fs.Parse consumed a "--" if args[len(args)-len(rest)-1] is one.
+		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // explain rewrites caarlos0/env's errors, which name Go fields, into ones

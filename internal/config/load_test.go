@@ -71,6 +71,15 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			name: "flags after positional arguments, and -- ends flags",
+			args: []string{"scenario.yaml", "--users", "3", "more", "--", "--not-a-flag"},
+			check: func(t *testing.T, c *testConfig, rest []string) {
+				if c.Users != 3 || strings.Join(rest, " ") != "scenario.yaml more --not-a-flag" {
+					t.Errorf("users %d, rest %q", c.Users, rest)
+				}
+			},
+		},
+		{
 			name:    "single dash and equals",
 			args:    []string{"-spawn-rate=3", "-duration=1m"},
 			environ: nil,
