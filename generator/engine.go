@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stampedehq/stampede/generator/scenario"
 )
 
 // Engine runs one scenario's load. Its targets (users and spawn rate, or
@@ -28,6 +30,9 @@ type Engine struct {
 
 	closedModel *closedModel
 	openModel   *openModel
+
+	stagesMu sync.Mutex
+	stages   []scenario.Stage
 
 	logged sync.Map // "step\x00reason" -> struct{}: each kind of error is logged once
 }
@@ -52,6 +57,7 @@ func New(opts Options) (*Engine, error) {
 		e.transport = NewTransport(max(opts.Users, opts.MaxInFlight))
 	}
 	e.iterationsLeft.Store(opts.Iterations)
+	e.stages = opts.Stages
 	if opts.open() {
 		e.openModel = newOpenModel(e)
 	} else {
@@ -117,6 +123,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	duration := e.opts.Duration
 	if duration == 0 && len(e.opts.Stages) > 0 {
 		duration = stagesDuration(e.opts.Stages)
+		if !e.opts.StagesStart.IsZero() {
+			duration -= time.Since(e.opts.StagesStart)
+		}
+		duration = max(duration, time.Millisecond)
 	}
 	var deadline <-chan time.Time
 	if duration > 0 {

@@ -35,9 +35,10 @@ type Options struct {
 	Rate        float64 // target iterations per second
 	MaxInFlight int     // cap on concurrent iterations; arrivals past it are dropped and counted
 
-	Stages     []scenario.Stage // ramps of users (closed) or iterations/s (open)
-	Duration   time.Duration    // 0: until stopped, or until the stages end
-	Iterations int64            // 0: unbounded; else the run ends after this many iterations
+	Stages      []scenario.Stage // ramps of users (closed) or iterations/s (open)
+	StagesStart time.Time        // when the stages began; zero: when Run starts (workers share a controller's clock)
+	Duration    time.Duration    // 0: until stopped, or until the stages end
+	Iterations  int64            // 0: unbounded; else the run ends after this many iterations
 
 	RequestTimeout   time.Duration // bounds every request, body read included
 	GracefulStop     time.Duration // how long in-flight requests may finish when the run ends
