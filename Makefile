@@ -8,7 +8,7 @@ BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks use, as command:package, installed only when missing.
 TEST_APT  ?=
 BENCH_APT ?= hey:hey wrk:wrk
-DEMO_ARGS ?= --users 50 --spawn-rate 10 --duration 30s
+DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 
 .PHONY: help build test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
 
@@ -51,11 +51,8 @@ bench: bench-go bench-compare ## every benchmark
 demo-target: build ## serve the demo ToDo API on 127.0.0.1:8080
 	$(BIN) demo-target --listen 127.0.0.1:8080
 
-demo: build ## a real local load test: the demo target and one worker running the CRUD scenario
-	@$(BIN) demo-target --listen 127.0.0.1:8080 --log-level warn & pid=$$!; \
-	  trap "kill $$pid 2>/dev/null" EXIT INT TERM; \
-	  for i in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.1; done; \
-	  $(BIN) worker --scenario examples/todo-crud.yaml --target http://127.0.0.1:8080 --metrics-addr 127.0.0.1:9464 $(DEMO_ARGS)
+demo: build ## a real local load test: controller, 2 workers, the demo target and the CRUD scenario
+	$(BIN) run $(DEMO_ARGS)
 
 clean:
 	rm -rf bin

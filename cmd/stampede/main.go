@@ -29,7 +29,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"worker", "generate load from a scenario and expose metrics on /metrics", runWorker},
+		{"run", "run a load test on this machine: controller, local workers and (by default) the demo target", runLocal},
+		{"controller", "hold the desired state, hand workers their share, merge stats, rescale", runController},
+		{"worker", "generate load from a scenario (or a controller's run) and expose metrics on /metrics", runWorker},
+		{"ctl", "drive a controller: status, start, set, scale, stop, summary", runCtl},
 		{"demo-target", "serve the demo ToDo API that stampede loads by default", runDemoTarget},
 		{"version", "print the version", runVersion},
 	}

@@ -5,32 +5,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
-
-	"github.com/stampedehq/stampede/metrics"
 )
 
-// progressSource is what the live view reads.
-type progressSource interface {
-	Snapshot() *metrics.Snapshot
-	CPU() float64
+// sample is what the live view shows at one moment; counts are cumulative.
+type sample struct {
+	users, targetUsers int
+	workers, desired   int // 0 when not distributed
+	requests, failures int64
+	p95                time.Duration
+	cpu                float64 // the busiest worker's, 0..1
 }
-
-// activeUsers reports the users running now.
-type activeUsers interface{ ActiveUsers() int }
 
 // progress prints one line per interval while a run goes: plain lines when
 // the output is piped, one redrawn line on a terminal.
 type progress struct {
 	w        io.Writer
 	interval time.Duration
-	src      progressSource
-	users    activeUsers
+	sample   func() sample
 	redraw   bool
 }
 
-func newProgress(w io.Writer, interval time.Duration, src progressSource, users activeUsers) *progress {
-	return &progress{w: w, interval: interval, src: src, users: users, redraw: isTerminal(w)}
+func newProgress(w io.Writer, interval time.Duration, sample func() sample) *progress {
+	return &progress{w: w, interval: interval, sample: sample, redraw: isTerminal(w)}
 }
 
 func (p *progress) run(ctx context.Context) {
@@ -39,7 +37,7 @@ func (p *progress) run(ctx context.Context) {
 	}
 	t := time.NewTicker(p.interval)
 	defer t.Stop()
-	var last metrics.EndpointStats
+	var last sample
 	lastAt := time.Now()
 	started := lastAt
 	for {
@@ -50,27 +48,35 @@ func (p *progress) run(ctx context.Context) {
 			}
 			return
 		case now := <-t.C:
-			total := p.src.Snapshot().Total()
-			rps := float64(total.Requests-last.Requests) / now.Sub(lastAt).Seconds()
-			errPct := 0.0
-			if n := total.Requests - last.Requests; n > 0 {
-				errPct = 100 * float64(total.Failures-last.Failures) / float64(n)
-			}
-			p95 := time.Duration(0)
-			if total.Latency != nil {
-				p95 = total.Latency.Quantile(0.95)
-			}
-			line := fmt.Sprintf("%6s  users %-5d  requests %-8d  rps %-8.1f  p95 %-9s  errors %5.2f%%  cpu %3.0f%%",
-				now.Sub(started).Round(time.Second), p.users.ActiveUsers(), total.Requests, rps,
-				p95.Round(10*time.Microsecond), errPct, 100*p.src.CPU())
+			s := p.sample()
+			line := formatProgress(now.Sub(started), s, last, now.Sub(lastAt))
 			if p.redraw {
 				fmt.Fprintf(p.w, "\r\033[K%s", line)
 			} else {
 				fmt.Fprintln(p.w, line)
 			}
-			last, lastAt = total, now
+			last, lastAt = s, now
 		}
 	}
+}
+
+// formatProgress renders one line: requests/s and errors over the last
+// interval, p95 over the run so far.
+func formatProgress(elapsed time.Duration, s, last sample, interval time.Duration) string {
+	n := s.requests - last.requests
+	rps := float64(n) / interval.Seconds()
+	errPct := 0.0
+	if n > 0 {
+		errPct = 100 * float64(s.failures-last.failures) / float64(n)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%6s  users %d/%d", elapsed.Round(time.Second), s.users, s.targetUsers)
+	if s.desired > 0 || s.workers > 0 {
+		fmt.Fprintf(&b, "  workers %d/%d", s.workers, s.desired)
+	}
+	fmt.Fprintf(&b, "  requests %d  rps %.1f  p95 %s  errors %.2f%%  cpu %.0f%%",
+		s.requests, rps, s.p95.Round(10*time.Microsecond), errPct, 100*s.cpu)
+	return b.String()
 }
 
 // isTerminal reports whether w is a character device, such as a terminal.

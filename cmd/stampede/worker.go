@@ -129,8 +129,9 @@ func (s *stagesFlag) UnmarshalText(b []byte) error {
 // workerConfig is everything `stampede worker` reads.
 type workerConfig struct {
 	Load
+	Follow
 	Logging
-	Scenario    string        `env:"STAMPEDE_SCENARIO" help:"scenario YAML file (or the first argument)"`
+	Scenario    string        `env:"STAMPEDE_SCENARIO" help:"scenario YAML file (or the first argument); not used with --controller"`
 	MetricsAddr string        `env:"STAMPEDE_METRICS_ADDR" envDefault:":9464" help:"where to serve /metrics (host:port; port 0 picks a free one)"`
 	RunID       string        `env:"STAMPEDE_RUN_ID" help:"run id carried by every metric series; default: generated"`
 	Out         string        `env:"STAMPEDE_OUT" help:"also write the summary to this file, as JSON (.json) or CSV (.csv)"`
@@ -153,6 +154,9 @@ const workerSummary = `Runs a scenario's virtual users (closed model) or arrival
 against a target, serves the metrics on /metrics for Prometheus, prints
 progress while it runs and a per-endpoint summary at the end.
 Exits 0 when all thresholds hold, 1 when one is breached, 2 on bad input.
+
+With --controller URL it instead joins a controller: it heartbeats, takes its
+share of the controller's run, and leaves with its final stats on SIGTERM.
 
 Example:
   stampede worker --scenario examples/todo-crud.yaml --target http://127.0.0.1:8080 \
@@ -180,8 +184,21 @@ func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stampede worker: unexpected arguments %q\n", rest)
 		return exitUsage
 	}
+	if cfg.Controller != "" {
+		if cfg.Scenario != "" {
+			fmt.Fprintln(stderr, "stampede worker: --scenario and --controller: with a controller, the scenario comes from the run it starts")
+			return exitUsage
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := follow(ctx, &cfg, logger, stderr); err != nil {
+			fmt.Fprintf(stderr, "stampede worker: %v\n", err)
+			return exitBreached
+		}
+		return exitOK
+	}
 	if cfg.Scenario == "" {
-		fmt.Fprintln(stderr, "stampede worker: no scenario: give --scenario FILE (or STAMPEDE_SCENARIO); see examples/todo-crud.yaml")
+		fmt.Fprintln(stderr, "stampede worker: no scenario: give --scenario FILE (or STAMPEDE_SCENARIO), or --controller URL; see examples/todo-crud.yaml")
 		return exitUsage
 	}
 	sc, err := loadScenario(cfg.Scenario, cfg.Target)
@@ -230,11 +247,12 @@ func work(ctx context.Context, cfg *workerConfig, sc *scenario.Scenario, logger 
 	}
 	defer rec.Shutdown(context.WithoutCancel(ctx))
 
-	srv, err := serveMetrics(cfg.MetricsAddr, reg, logger)
+	srv, err := serveMetrics(cfg.MetricsAddr, logger)
 	if err != nil {
 		return nil, err
 	}
 	defer srv.close()
+	srv.add(reg)
 	logger.Info("worker started", "run_id", cfg.RunID, "scenario", sc.Name, "target", sc.BaseURL, "metrics", "http://"+srv.addr+"/metrics")
 
 	engine, err := generator.New(cfg.engineOptions(sc, rec, logger))
@@ -245,7 +263,17 @@ func work(ctx context.Context, cfg *workerConfig, sc *scenario.Scenario, logger 
 	progressDone := make(chan struct{})
 	go func() {
 		defer close(progressDone)
-		newProgress(stderr, cfg.Progress, rec, engine).run(progressCtx)
+		newProgress(stderr, cfg.Progress, func() sample {
+			total := rec.Snapshot().Total()
+			s := sample{users: engine.ActiveUsers(), targetUsers: cfg.Users, requests: total.Requests, failures: total.Failures, cpu: rec.CPU()}
+			if cfg.open() {
+				s.targetUsers = cfg.MaxInFlight
+			}
+			if total.Latency != nil {
+				s.p95 = total.Latency.Quantile(0.95)
+			}
+			return s
+		}).run(progressCtx)
 	}()
 	err = engine.Run(ctx)
 	stopProgress()

@@ -68,6 +68,9 @@ func Fields(cfg any) ([]Field, error) {
 
 // kindOf names what a value of t looks like, for --help and for errors.
 func kindOf(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer { // optional: nil when not given
+		t = t.Elem()
+	}
 	switch {
 	case t == durationType:
 		return "duration"
