@@ -127,8 +127,12 @@ func (c *Controller) StartRun(ctx context.Context, req api.RunRequest) error {
 	c.changedLocked(true)
 	workers := len(c.workers)
 	c.mu.Unlock()
+	stopAt := "none"
+	if !r.StopAt.IsZero() {
+		stopAt = r.StopAt.Format(time.RFC3339)
+	}
 	c.log.Info("run started", "run", r.ID, "scenario", r.scenario.Name, "target", r.scenario.BaseURL,
-		"model", r.Model, "users", r.Users, "rate", r.Rate, "stages", len(r.Stages), "stop_at", r.StopAt, "workers", workers)
+		"model", r.Model, "users", r.Users, "rate", r.Rate, "stages", len(r.Stages), "stop_at", stopAt, "workers", workers)
 	c.persist(ctx, false)
 	return nil
 }

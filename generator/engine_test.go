@@ -374,3 +374,45 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestStagesRampUsersAndEndTheRun(t *testing.T) {
+	_, url := demoTarget(t, demotarget.Options{})
+	sc := mustScenario(t, url, `
+name: stages
+think_time: {constant: 20ms}
+tasks:
+  - name: t
+    steps:
+      - {name: hello, request: {path: /hello}}
+`)
+	for _, open := range []bool{false, true} {
+		t.Run(fmt.Sprintf("open=%v", open), func(t *testing.T) {
+			rec := newFakeRecorder()
+			stages := []scenario.Stage{{Duration: 600 * time.Millisecond, Target: 8}, {Duration: 600 * time.Millisecond, Target: 8}, {Duration: 600 * time.Millisecond, Target: 0}}
+			start := time.Now()
+			run(t, generator.Options{Scenario: sc, Recorder: rec, Open: open, MaxInFlight: 20, Stages: stages, GracefulRampDown: time.Second})
+			if took := time.Since(start); took < 1800*time.Millisecond {
+				t.Errorf("run ended after %s, before its stages (1.8s)", took)
+			}
+			if open {
+				if rec.rateTarget != 0 {
+					t.Errorf("rate target %v at the end of the stages, want 0", rec.rateTarget)
+				}
+				if ok, _ := rec.iterationCount("t"); ok < 4 {
+					t.Errorf("%d iterations from a ramp to 8/s", ok)
+				}
+				return
+			}
+			peak := 0
+			for _, s := range rec.userSamples() {
+				peak = max(peak, s.active)
+			}
+			if peak != 8 {
+				t.Errorf("users peaked at %d, want the stage target 8", peak)
+			}
+			if rec.usersTarget != 0 {
+				t.Errorf("users target %d at the end, want 0", rec.usersTarget)
+			}
+		})
+	}
+}

@@ -20,7 +20,7 @@ import (
 type ctlConfig struct {
 	Logging
 	Controller  string        `env:"STAMPEDE_CONTROLLER" envDefault:"http://127.0.0.1:8089" help:"controller URL"`
-	APIToken    string        `env:"STAMPEDE_API_TOKEN" help:"bearer token, when the controller requires one"`
+	APIToken    string        `env:"STAMPEDE_API_TOKEN" flag:"token" help:"bearer token, when the controller requires one"`
 	JSON        bool          `env:"STAMPEDE_JSON" flag:"json" help:"print the API's JSON instead of text"`
 	Timeout     time.Duration `env:"STAMPEDE_CTL_TIMEOUT" flag:"timeout" envDefault:"10s" help:"bound on each API call"`
 	Target      string        `env:"STAMPEDE_TARGET" help:"start: base URL of the system under test"`

@@ -108,10 +108,13 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "demo target: %s (its counts: %s/stats)\n", url, url)
 	}
 
-	workerOutput := io.Discard
-	workerLogLevel := "error"
+	// The progress and summary say what matters; the controller's and the
+	// workers' own logs only with --verbose (warnings and errors always).
+	workerOutput, workerLogLevel, controlLogger := io.Discard, "error", logger
 	if cfg.Verbose {
 		workerOutput, workerLogLevel = stderr, cfg.LogLevel
+	} else if quiet, err := (Logging{LogLevel: "warn", LogFormat: cfg.LogFormat}).logger(stderr); err == nil && cfg.LogLevel == "info" {
+		controlLogger = quiet
 	}
 	h, err := startControl(ctx, controlSetup{
 		control: cfg.Control, listen: cfg.Listen, scaler: "local", maxWorkers: 64,
@@ -120,7 +123,7 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 			"--graceful-ramp-down", cfg.GracefulRampDown.String(), "--max-response-bytes", strconv.FormatInt(cfg.MaxResponseBytes, 10),
 			"--max-endpoints", strconv.Itoa(cfg.MaxEndpoints), "--seed", strconv.FormatUint(cfg.Seed, 10),
 		},
-		workerOutput: workerOutput, workerLogLevel: workerLogLevel, logger: logger,
+		workerOutput: workerOutput, workerLogLevel: workerLogLevel, logger: controlLogger,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "stampede run: %v\n", err)

@@ -187,7 +187,7 @@ func (s *Scaler) start(children *sync.WaitGroup) error {
 	c.cmd.Env = append(os.Environ(), s.opts.Env...)
 	out := &prefixWriter{w: s.opts.Output, prefix: fmt.Sprintf("[worker %d] ", c.index)}
 	c.cmd.Stdout, c.cmd.Stderr = out, out
-	dieWithParent(c.cmd)
+	detach(c.cmd)
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", s.opts.Command, err)
 	}
