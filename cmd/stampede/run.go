@@ -32,6 +32,10 @@ type runConfig struct {
 	Out      string        `env:"STAMPEDE_OUT" help:"also write the summary to this file, as JSON (.json) or CSV (.csv)"`
 	Progress time.Duration `env:"STAMPEDE_PROGRESS_INTERVAL" envDefault:"2s" help:"how often to print progress; 0 for none"`
 	Verbose  bool          `env:"STAMPEDE_VERBOSE" help:"show the workers' own logs"`
+
+	Prometheus       bool          `env:"STAMPEDE_PROMETHEUS" help:"also start the prometheus found on PATH, scraping the workers (through the controller's service discovery) every second"`
+	PrometheusListen string        `env:"STAMPEDE_PROMETHEUS_LISTEN" help:"with --prometheus: its address; default a free port on 127.0.0.1"`
+	Linger           time.Duration `env:"STAMPEDE_LINGER" help:"after the summary, keep the controller (and Prometheus) up this long to look around"`
 }
 
 func (c *runConfig) Validate() error {
@@ -131,12 +135,26 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	defer h.shutdown()
 	fmt.Fprintf(stderr, "controller: %s (status page; API under /api/v1; workers for Prometheus at %s/api/v1/sd)\n", h.url, h.url)
+	if cfg.Prometheus {
+		prom, err := startPrometheus(ctx, cfg.PrometheusListen, h.url, nil, workerOutput, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "stampede run: %v\n", err)
+			return exitUsage
+		}
+		defer prom.stop()
+		fmt.Fprintf(stderr, "prometheus: %s (scraping every 1s; try sum by (endpoint) (rate(stampede_requests_total[30s])))\n", prom.url)
+	}
 
 	summary, code := localRun(ctx, h.ctl, &cfg, text, source, logger, stderr)
 	if code != exitOK {
 		return code
 	}
-	return finish(summary, cfg.Out, stdout, stderr)
+	code = finish(summary, cfg.Out, stdout, stderr)
+	if cfg.Linger > 0 && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "keeping the controller up for %s (Ctrl-C to leave now)\n", cfg.Linger)
+		waitFor(ctx, cfg.Linger, func() bool { return false })
+	}
+	return code
 }
 
 // localRun starts the workers and the run, shows progress until the run
