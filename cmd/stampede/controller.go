@@ -74,20 +74,12 @@ Example:
 
 func runController(args, environ []string, stdout, stderr io.Writer) int {
 	var cfg controllerConfig
-	rest, err := config.Load(&cfg, config.Command{Name: "stampede controller", Summary: controllerSummary, Output: stdout}, args, environ)
-	if errors.Is(err, config.ErrHelp) {
-		return exitOK
+	rest, logger, code, done := parseCommand(&cfg, config.Command{Name: "stampede controller", Summary: controllerSummary}, args, environ, stdout, stderr)
+	if done {
+		return code
 	}
-	if err == nil && len(rest) > 0 {
-		err = fmt.Errorf("unexpected arguments %q", rest)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede controller: %v\n", err)
-		return exitUsage
-	}
-	logger, err := cfg.logger(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede controller: %v\n", err)
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "stampede controller: unexpected arguments %q\n", rest)
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -45,20 +44,12 @@ GET /todo, GET /hello, with what it served per route on /stats (JSON) and
 
 func runDemoTarget(args, environ []string, stdout, stderr io.Writer) int {
 	var cfg demoTargetConfig
-	rest, err := config.Load(&cfg, config.Command{Name: "stampede demo-target", Summary: demoTargetSummary, Output: stdout}, args, environ)
-	if errors.Is(err, config.ErrHelp) {
-		return exitOK
+	rest, logger, code, done := parseCommand(&cfg, config.Command{Name: "stampede demo-target", Summary: demoTargetSummary}, args, environ, stdout, stderr)
+	if done {
+		return code
 	}
-	if err == nil && len(rest) > 0 {
-		err = fmt.Errorf("unexpected arguments %q", rest)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede demo-target: %v\n", err)
-		return exitUsage
-	}
-	logger, err := cfg.logger(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede demo-target: %v\n", err)
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "stampede demo-target: unexpected arguments %q\n", rest)
 		return exitUsage
 	}
 	if cfg.Seed == 0 {

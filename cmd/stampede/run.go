@@ -65,20 +65,12 @@ Examples:
 
 func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 	var cfg runConfig
-	rest, err := config.Load(&cfg, config.Command{Name: "stampede run", Args: "[scenario.yaml]", Summary: runSummary, Output: stdout}, args, environ)
-	if errors.Is(err, config.ErrHelp) {
-		return exitOK
+	rest, logger, code, done := parseCommand(&cfg, config.Command{Name: "stampede run", Args: "[scenario.yaml]", Summary: runSummary}, args, environ, stdout, stderr)
+	if done {
+		return code
 	}
-	if err == nil && len(rest) > 1 {
-		err = fmt.Errorf("unexpected arguments %q: give at most one scenario file", rest[1:])
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede run: %v\n", err)
-		return exitUsage
-	}
-	logger, err := cfg.logger(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede run: %v\n", err)
+	if len(rest) > 1 {
+		fmt.Fprintf(stderr, "stampede run: unexpected arguments %q: give at most one scenario file\n", rest[1:])
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -94,7 +86,7 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		text = string(raw)
-		if _, err := loadScenarioText(source, text, cfg.Target); err != nil {
+		if _, err := checkScenario(source, text, cfg.Target); err != nil {
 			fmt.Fprintf(stderr, "stampede run: %v\n", err)
 			return exitUsage
 		}
@@ -290,8 +282,9 @@ func startDemo(ctx context.Context, logger *slog.Logger) (string, func(), error)
 	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
 }
 
-// loadScenarioText validates a scenario before any load starts.
-func loadScenarioText(source, text, target string) (*scenario.Scenario, error) {
+// checkScenario validates a scenario's text before any load starts, with
+// the target overriding its base URL.
+func checkScenario(source, text, target string) (*scenario.Scenario, error) {
 	sc, err := scenario.Parse(source, []byte(text))
 	if err != nil {
 		return nil, err

@@ -164,18 +164,9 @@ Example:
 
 func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 	var cfg workerConfig
-	rest, err := config.Load(&cfg, config.Command{Name: "stampede worker", Args: "[scenario.yaml]", Summary: workerSummary, Output: stdout}, args, environ)
-	if errors.Is(err, config.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede worker: %v\n", err)
-		return exitUsage
-	}
-	logger, err := cfg.logger(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "stampede worker: %v\n", err)
-		return exitUsage
+	rest, logger, code, done := parseCommand(&cfg, config.Command{Name: "stampede worker", Args: "[scenario.yaml]", Summary: workerSummary}, args, environ, stdout, stderr)
+	if done {
+		return code
 	}
 	if cfg.Scenario == "" && len(rest) > 0 {
 		cfg.Scenario, rest = rest[0], rest[1:]
@@ -223,19 +214,11 @@ func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 // loadScenario loads and validates a scenario file, with the target
 // overriding its base URL.
 func loadScenario(path, target string) (*scenario.Scenario, error) {
-	sc, err := scenario.Load(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	if target != "" {
-		if err := sc.WithTarget(target); err != nil {
-			return nil, fmt.Errorf("--target: %w", err)
-		}
-	}
-	if sc.BaseURL == "" {
-		return nil, fmt.Errorf("%s: no base_url, and no --target (STAMPEDE_TARGET) given", path)
-	}
-	return sc, nil
+	return checkScenario(path, string(raw), target)
 }
 
 // work runs one scenario to its end on this process, serving its metrics.
