@@ -24,6 +24,7 @@ type Options struct {
 	HeartbeatInterval time.Duration // how often workers heartbeat; default 2s
 	LeaseTTL          time.Duration // silent this long, a worker is dropped; default 3 × HeartbeatInterval
 	Token             string        // when set, mutating calls and heartbeats need "Authorization: Bearer <Token>"
+	Limits            Limits        // where runs may send load, and how much
 	Logger            *slog.Logger  // nil: slog.Default()
 	Now               func() time.Time
 	Version           string // shown on the status page

@@ -98,6 +98,9 @@ func (c *Controller) StartRun(ctx context.Context, req api.RunRequest) error {
 	if e != nil {
 		return e
 	}
+	if e := c.opts.Limits.checkRun(r.scenario, req, r.Stages); e != nil {
+		return e
+	}
 	now := c.now()
 	c.mu.Lock()
 	c.advanceLocked(now)
@@ -160,6 +163,9 @@ func newRunID(now time.Time) string {
 func (c *Controller) PatchRun(ctx context.Context, p api.RunPatch) error {
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if e := c.opts.Limits.checkPatch(p); e != nil {
+		return e
 	}
 	now := c.now()
 	c.mu.Lock()

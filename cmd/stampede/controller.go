@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -25,11 +26,22 @@ type Control struct {
 	LeaseTTL          time.Duration `env:"STAMPEDE_LEASE_TTL" help:"a worker silent this long is dropped and its share given to the others; default 3 × the heartbeat interval"`
 	StateFile         string        `env:"STAMPEDE_STATE_FILE" help:"keep the desired state in this file, so a restarted controller carries on the run"`
 	APIToken          string        `env:"STAMPEDE_API_TOKEN" help:"when set, mutating API calls and heartbeats need 'Authorization: Bearer <token>'"`
+	APITokenFile      string        `env:"STAMPEDE_API_TOKEN_FILE,file" help:"read the API token from this file (e.g. a mounted Secret) instead"`
+	Insecure          bool          `env:"STAMPEDE_INSECURE" help:"allow listening beyond loopback without an API token: anyone who reaches the port can then start load and rescale"`
+}
+
+// token is the API token, from the variable or the file.
+func (c *Control) token() string {
+	if c.APIToken != "" {
+		return c.APIToken
+	}
+	return strings.TrimSpace(c.APITokenFile)
 }
 
 // controllerConfig is everything `stampede controller` reads.
 type controllerConfig struct {
 	Control
+	Guard
 	Logging
 	Listen     string `env:"STAMPEDE_LISTEN" envDefault:"127.0.0.1:8089" help:"address of the API, the status page and /metrics"`
 	Scaler     string `env:"STAMPEDE_SCALER" envDefault:"none" help:"how workers are rescaled: none (workers join by themselves) or local (child processes)"`
@@ -50,10 +62,16 @@ func (c *controllerConfig) Validate() error {
 	if c.Workers > 0 && c.Scaler != "local" {
 		errs = append(errs, fmt.Errorf("--workers %d needs --scaler local", c.Workers))
 	}
-	return errors.Join(append(errs, c.Control.validate())...)
+	return errors.Join(append(errs, c.Control.validate(c.Listen), c.Guard.validate())...)
 }
 
-func (c *Control) validate() error {
+func (c *Control) validate(listen string) error {
+	if c.APIToken != "" && strings.TrimSpace(c.APITokenFile) != "" {
+		return errors.New("--api-token and --api-token-file: give one")
+	}
+	if c.token() == "" && !c.Insecure && !isLoopback(listen) {
+		return fmt.Errorf("--listen %s takes connections from other hosts, and no API token is set: anyone reaching it could start load or rescale. Set STAMPEDE_API_TOKEN (or --api-token-file), listen on 127.0.0.1, or pass --insecure", listen)
+	}
 	if c.HeartbeatInterval <= 0 {
 		return fmt.Errorf("invalid --heartbeat-interval %s: must be > 0", c.HeartbeatInterval)
 	}
@@ -85,7 +103,7 @@ func runController(args, environ []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	h, err := startControl(ctx, controlSetup{
-		control: cfg.Control, listen: cfg.Listen, scaler: cfg.Scaler, maxWorkers: cfg.MaxWorkers,
+		control: cfg.Control, guard: cfg.Guard, listen: cfg.Listen, scaler: cfg.Scaler, maxWorkers: cfg.MaxWorkers,
 		workerOutput: stderr, workerLogLevel: cfg.LogLevel, logger: logger,
 	})
 	if err != nil {
@@ -107,6 +125,7 @@ func runController(args, environ []string, stdout, stderr io.Writer) int {
 // controlSetup is what startControl needs.
 type controlSetup struct {
 	control        Control
+	guard          Guard
 	listen         string
 	scaler         string // none | local
 	maxWorkers     int
@@ -139,7 +158,8 @@ func startControl(ctx context.Context, s controlSetup) (*control, error) {
 	opts := controller.Options{
 		HeartbeatInterval: s.control.HeartbeatInterval,
 		LeaseTTL:          s.control.LeaseTTL,
-		Token:             s.control.APIToken,
+		Token:             s.control.token(),
+		Limits:            s.guard.limits(),
 		Logger:            s.logger,
 		Version:           version,
 	}
@@ -154,7 +174,8 @@ func startControl(ctx context.Context, s controlSetup) (*control, error) {
 			Args: args,
 			// The scenario comes from the controller; the token is passed in
 			// the environment, not on a command line ps can show.
-			Env:         []string{"STAMPEDE_SCENARIO=", "STAMPEDE_CONTROLLER=", "STAMPEDE_API_TOKEN=" + s.control.APIToken},
+			Env: []string{"STAMPEDE_SCENARIO=", "STAMPEDE_CONTROLLER=", "STAMPEDE_API_TOKEN_FILE=",
+				"STAMPEDE_API_TOKEN=" + s.control.token(), "STAMPEDE_ALLOWED_TARGETS=" + s.guard.AllowedTargets.String()},
 			Output:      s.workerOutput,
 			MaxReplicas: s.maxWorkers,
 			Logger:      s.logger,

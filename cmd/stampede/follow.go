@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/stampedehq/stampede/controller/api"
@@ -17,6 +18,7 @@ import (
 type Follow struct {
 	Controller        string        `env:"STAMPEDE_CONTROLLER" help:"controller URL (e.g. http://127.0.0.1:8089); when set, the scenario and the load come from it"`
 	APIToken          string        `env:"STAMPEDE_API_TOKEN" help:"bearer token for the controller's API, when it requires one"`
+	APITokenFile      string        `env:"STAMPEDE_API_TOKEN_FILE,file" help:"read the token from this file instead"`
 	WorkerID          string        `env:"STAMPEDE_WORKER_ID" help:"this worker's id; default: POD_NAME, else host-pid-random"`
 	AdvertiseAddr     string        `env:"STAMPEDE_ADVERTISE_ADDR" help:"host:port Prometheus should scrape, when it differs from --metrics-addr (an unspecified host is taken from the connection)"`
 	OrphanTimeout     time.Duration `env:"STAMPEDE_ORPHAN_TIMEOUT" envDefault:"60s" help:"stop the load when the controller has not answered for this long"`
@@ -25,7 +27,11 @@ type Follow struct {
 
 // follow runs a worker that follows a controller until ctx ends.
 func follow(ctx context.Context, cfg *workerConfig, logger *slog.Logger, stderr io.Writer) error {
-	client, err := api.NewClient(cfg.Controller, api.ClientOptions{Token: cfg.APIToken})
+	token := cfg.APIToken
+	if token == "" {
+		token = strings.TrimSpace(cfg.APITokenFile)
+	}
+	client, err := api.NewClient(cfg.Controller, api.ClientOptions{Token: token})
 	if err != nil {
 		return fmt.Errorf("--controller: %w", err)
 	}
@@ -58,6 +64,7 @@ func follow(ctx context.Context, cfg *workerConfig, logger *slog.Logger, stderr 
 			MaxResponseBytes: cfg.MaxResponseBytes,
 			Seed:             cfg.Seed,
 			UserAgent:        "stampede/" + version,
+			Transport:        cfg.Guard.transport(1000),
 		},
 		MaxEndpoints: cfg.MaxEndpoints,
 		Version:      version,

@@ -26,6 +26,7 @@ import (
 type runConfig struct {
 	Load
 	Control
+	Guard
 	Logging
 	Workers  int           `env:"STAMPEDE_WORKERS" envDefault:"2" help:"local worker processes"`
 	Listen   string        `env:"STAMPEDE_LISTEN" envDefault:"127.0.0.1:0" help:"address of the controller's API and status page (port 0 picks a free one)"`
@@ -39,7 +40,7 @@ type runConfig struct {
 }
 
 func (c *runConfig) Validate() error {
-	errs := []error{c.Load.validate(), c.Control.validate()}
+	errs := []error{c.Load.validate(), c.Control.validate(c.Listen), c.Guard.validate()}
 	if c.Workers < 1 || c.Workers > 64 {
 		errs = append(errs, fmt.Errorf("invalid --workers %d: want 1..64", c.Workers))
 	}
@@ -113,7 +114,7 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 		controlLogger = quiet
 	}
 	h, err := startControl(ctx, controlSetup{
-		control: cfg.Control, listen: cfg.Listen, scaler: "local", maxWorkers: 64,
+		control: cfg.Control, guard: cfg.Guard, listen: cfg.Listen, scaler: "local", maxWorkers: 64,
 		workerArgs: []string{
 			"--request-timeout", cfg.RequestTimeout.String(), "--graceful-stop", cfg.GracefulStop.String(),
 			"--graceful-ramp-down", cfg.GracefulRampDown.String(), "--max-response-bytes", strconv.FormatInt(cfg.MaxResponseBytes, 10),

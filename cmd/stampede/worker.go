@@ -130,6 +130,7 @@ func (s *stagesFlag) UnmarshalText(b []byte) error {
 type workerConfig struct {
 	Load
 	Follow
+	Guard
 	Logging
 	Scenario    string        `env:"STAMPEDE_SCENARIO" help:"scenario YAML file (or the first argument); not used with --controller"`
 	MetricsAddr string        `env:"STAMPEDE_METRICS_ADDR" envDefault:":9464" help:"where to serve /metrics (host:port; port 0 picks a free one)"`
@@ -140,7 +141,7 @@ type workerConfig struct {
 }
 
 func (c *workerConfig) Validate() error {
-	errs := []error{c.Load.validate()}
+	errs := []error{c.Load.validate(), c.Guard.validate()}
 	if c.Out != "" && !strings.HasSuffix(c.Out, ".json") && !strings.HasSuffix(c.Out, ".csv") {
 		errs = append(errs, fmt.Errorf("invalid --out %q: want a file name ending in .json or .csv", c.Out))
 	}
@@ -193,6 +194,9 @@ func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	sc, err := loadScenario(cfg.Scenario, cfg.Target)
+	if err == nil {
+		err = cfg.Guard.checkLoad(sc, &cfg.Load)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "stampede worker: %v\n", err)
 		return exitUsage
@@ -238,7 +242,9 @@ func work(ctx context.Context, cfg *workerConfig, sc *scenario.Scenario, logger 
 	srv.add(reg)
 	logger.Info("worker started", "run_id", cfg.RunID, "scenario", sc.Name, "target", sc.BaseURL, "metrics", "http://"+srv.addr+"/metrics")
 
-	engine, err := generator.New(cfg.engineOptions(sc, rec, logger))
+	opts := cfg.engineOptions(sc, rec, logger)
+	opts.Transport = cfg.Guard.transport(max(cfg.Users, cfg.MaxInFlight))
+	engine, err := generator.New(opts)
 	if err != nil {
 		return nil, err
 	}
