@@ -42,9 +42,10 @@ func (c *Control) token() string {
 type controllerConfig struct {
 	Control
 	Guard
+	Kube
 	Logging
 	Listen     string `env:"STAMPEDE_LISTEN" envDefault:"127.0.0.1:8089" help:"address of the API, the status page and /metrics"`
-	Scaler     string `env:"STAMPEDE_SCALER" envDefault:"none" help:"how workers are rescaled: none (workers join by themselves) or local (child processes)"`
+	Scaler     string `env:"STAMPEDE_SCALER" envDefault:"none" help:"how workers are rescaled: none (workers join by themselves), local (child processes) or kubernetes (the scale of their Deployment or StatefulSet)"`
 	Workers    int    `env:"STAMPEDE_WORKERS" help:"local scaler: workers to start with"`
 	MaxWorkers int    `env:"STAMPEDE_MAX_WORKERS" envDefault:"64" help:"local scaler: most workers a rescale may ask for"`
 }
@@ -53,8 +54,15 @@ func (c *controllerConfig) Validate() error {
 	var errs []error
 	switch c.Scaler {
 	case "none", "local":
+	case "kubernetes":
+		if c.WorkersName == "" {
+			errs = append(errs, errors.New("--scaler kubernetes needs the workers' Deployment or StatefulSet: set STAMPEDE_WORKERS_NAME (--workers-name)"))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("invalid --scaler %q: want none or local", c.Scaler))
+		errs = append(errs, fmt.Errorf("invalid --scaler %q: want none, local or kubernetes", c.Scaler))
+	}
+	if c.StateFile != "" && c.StateConfigMap != "" {
+		errs = append(errs, errors.New("--state-file and --state-configmap: keep the state in one place"))
 	}
 	if c.Workers < 0 || c.Workers > c.MaxWorkers {
 		errs = append(errs, fmt.Errorf("invalid --workers %d: want 0..%d (--max-workers)", c.Workers, c.MaxWorkers))
@@ -103,7 +111,7 @@ func runController(args, environ []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	h, err := startControl(ctx, controlSetup{
-		control: cfg.Control, guard: cfg.Guard, listen: cfg.Listen, scaler: cfg.Scaler, maxWorkers: cfg.MaxWorkers,
+		control: cfg.Control, guard: cfg.Guard, kube: cfg.Kube, listen: cfg.Listen, scaler: cfg.Scaler, maxWorkers: cfg.MaxWorkers,
 		workerOutput: stderr, workerLogLevel: cfg.LogLevel, logger: logger,
 	})
 	if err != nil {
@@ -126,6 +134,7 @@ func runController(args, environ []string, stdout, stderr io.Writer) int {
 type controlSetup struct {
 	control        Control
 	guard          Guard
+	kube           Kube
 	listen         string
 	scaler         string // none | local
 	maxWorkers     int
@@ -165,6 +174,12 @@ func startControl(ctx context.Context, s controlSetup) (*control, error) {
 	}
 	if s.control.StateFile != "" {
 		opts.Store = &controller.FileStore{Path: s.control.StateFile}
+	}
+	if s.scaler == "kubernetes" || s.kube.StateConfigMap != "" {
+		if err := s.kube.setup(&opts, s.scaler == "kubernetes", s.logger); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	var scaler *local.Scaler
 	if s.scaler == "local" {

@@ -135,3 +135,18 @@ func podNamespace(file string) (string, error) {
 	}
 	return ns, nil
 }
+
+// Connect returns a clientset for the cluster this pod runs in, or for the
+// one the kubeconfig at path names, with the namespace that goes with it
+// ("" when nothing says), so a scaler and a ConfigMapStore can share one.
+func Connect(path string) (kubernetes.Interface, string, error) {
+	config, namespace, err := restConfig(path, serviceAccountNamespace)
+	if err != nil {
+		return nil, "", err
+	}
+	cs, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, "", fmt.Errorf("kubernetes client: %w", err)
+	}
+	return cs, namespace, nil
+}
