@@ -10,13 +10,27 @@ TEST_APT  ?= prometheus:prometheus promtool:prometheus
 BENCH_APT ?= hey:hey wrk:wrk
 DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 
-.PHONY: help build test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
+IMAGE     ?= ghcr.io/stampedehq/stampede:$(VERSION)
+PLATFORMS ?= linux/amd64,linux/arm64
+
+.PHONY: help build cross image test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 build: ## build bin/stampede
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stampede
+
+cross: ## static builds for linux/amd64 and linux/arm64 (the image's platforms)
+	@for arch in amd64 arm64; do \
+	  echo "GOOS=linux GOARCH=$$arch CGO_ENABLED=0 go build"; \
+	  GOOS=linux GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stampede-linux-$$arch ./cmd/stampede || exit 1; \
+	  file bin/stampede-linux-$$arch 2>/dev/null | grep -q 'statically linked' || { command -v file >/dev/null && { echo "bin/stampede-linux-$$arch is not static"; exit 1; }; }; \
+	done
+
+image: ## multi-arch image with docker buildx (PLATFORMS, IMAGE); needs a Docker engine
+	@command -v docker >/dev/null && docker buildx version >/dev/null 2>&1 || { echo "make image needs docker buildx"; exit 1; }
+	docker buildx build --platform $(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 deps: ## install what the tests need (Go modules; Debian packages only when missing)
 	$(GO) mod download
@@ -31,7 +45,7 @@ lint: ## gofmt, go vet and staticcheck
 unit: ## all tests with the race detector
 	$(GO) test -race -count=1 -timeout 14m ./...
 
-test: deps lint unit ## what CI runs: deps, lint, every test with -race
+test: deps lint cross unit ## what CI runs: deps, lint, static cross builds, every test with -race
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \
