@@ -33,7 +33,7 @@ image: ## multi-arch image with docker buildx (PLATFORMS, IMAGE); needs a Docker
 	docker buildx build --platform $(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 deps: ## install what the tests need (Go modules; Debian packages only when missing)
-	$(GO) mod download
+	$(GO) list -deps -test ./... > /dev/null  # fetches exactly the modules the build and tests import
 	@scripts/ensure-apt $(TEST_APT)
 
 lint: ## gofmt, go vet and staticcheck
