@@ -6,6 +6,6 @@
 // names only metrics that stampede exposes or rules.yaml records; the
 // dashboards are well-formed; `promtool check rules` passes; and
 // `promtool test rules` runs fixtures in testdata/ that fire and that do not
-// fire each alert. The package has no Go API: it is these files and their
-// tests.
+// fire each alert. Its one Go API is Files, the embedded copies the binary
+// hands to a Prometheus it starts.
 package dashboards

@@ -6,8 +6,11 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,7 +88,8 @@ func TestPrometheusFollowsTheLiveWorkers(t *testing.T) {
 	if _, err := exec.LookPath("prometheus"); err != nil {
 		t.Fatal("no prometheus on PATH: install Debian's prometheus package (make deps does)")
 	}
-	_, target := startDemoTarget(t)
+	// A few errors, under the scenario's 1% threshold, so the error panels have data.
+	_, target := startDemoTarget(t, "--error-rate", "0.005")
 	run := start(t, nil, "run", "testdata/crud-fast.yaml", "--target", target, "--workers", "3", "--users", "12",
 		"--spawn-rate", "100", "--heartbeat-interval", "300ms", "--lease-ttl", "1200ms", "--prometheus",
 		"--progress-interval", "0", "--out", t.TempDir()+"/summary.json")
@@ -133,8 +137,62 @@ func TestPrometheusFollowsTheLiveWorkers(t *testing.T) {
 		t.Errorf("Prometheus rate %v vs the summary's %.1f req/s over the same %s: want within 5%%", got, summaryRPS, window)
 	}
 
+	// Every panel of every dashboard shows data from what Prometheus scraped.
+	var empty []string
+	queries := 0
+	for _, file := range []string{"../dashboards/stampede-overview.json", "../dashboards/stampede-endpoint.json"} {
+		for _, expr := range panelQueries(t, file) {
+			queries++
+			if len(promQuery(t, prom, expr, time.Time{})) == 0 {
+				empty = append(empty, filepath.Base(file)+": "+expr)
+			}
+		}
+	}
+	t.Logf("%d panel queries run against the real Prometheus", queries)
+	if len(empty) > 0 {
+		t.Errorf("%d panel queries return no data:\n%s", len(empty), strings.Join(empty, "\n"))
+	}
+
 	run.signal(syscall.SIGINT)
 	if code := run.wait(60 * time.Second); code != 0 {
 		t.Errorf("stampede run exit code %d", code)
 	}
+}
+
+// panelQueries returns every panel target's expression of a dashboard,
+// with Grafana's variables substituted as "All" would.
+func panelQueries(t *testing.T, file string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	replacer := strings.NewReplacer("$__rate_interval", "30s", "$__interval", "5s", "$__range", "5m",
+		"${namespace}", ".*", "$namespace", ".*", "${job}", ".*", "$job", ".*", "${run}", ".*", "$run", ".*", "${endpoint}", ".*", "$endpoint", ".*")
+	var out []string
+	var walk func(v any, inTargets bool)
+	walk = func(v any, inTargets bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			if expr, ok := v["expr"].(string); ok && inTargets {
+				out = append(out, replacer.Replace(expr))
+			}
+			for k, child := range v {
+				walk(child, k == "targets" || (inTargets && k != "templating"))
+			}
+		case []any:
+			for _, child := range v {
+				walk(child, inTargets)
+			}
+		}
+	}
+	walk(doc, false)
+	if len(out) == 0 {
+		t.Fatalf("%s: no panel queries found", file)
+	}
+	return out
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/stampedehq/stampede/dashboards"
 )
 
 // localPrometheus is a prometheus process scraping a local run.
@@ -53,7 +55,7 @@ global:
 
 // startPrometheus runs the prometheus binary found on PATH with a generated
 // config and a throwaway data directory, and waits until it is ready.
-func startPrometheus(ctx context.Context, listen, controllerURL string, ruleFiles []string, output io.Writer, logger *slog.Logger) (*localPrometheus, error) {
+func startPrometheus(ctx context.Context, listen, controllerURL string, output io.Writer, logger *slog.Logger) (*localPrometheus, error) {
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		return nil, errors.New("--prometheus: no prometheus binary on PATH (on Debian: apt-get install prometheus)")
@@ -62,8 +64,19 @@ func startPrometheus(ctx context.Context, listen, controllerURL string, ruleFile
 	if err != nil {
 		return nil, err
 	}
+	// The alert and recording rules the dashboards use ship in the binary.
+	rules, err := dashboards.Files.ReadFile("rules.yaml")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	ruleFile := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(ruleFile, rules, 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte(prometheusConfig(controllerURL, ruleFiles)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(prometheusConfig(controllerURL, []string{ruleFile})), 0o600); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}

@@ -129,13 +129,13 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 	defer h.shutdown()
 	fmt.Fprintf(stderr, "controller: %s (status page; API under /api/v1; workers for Prometheus at %s/api/v1/sd)\n", h.url, h.url)
 	if cfg.Prometheus {
-		prom, err := startPrometheus(ctx, cfg.PrometheusListen, h.url, nil, workerOutput, logger)
+		prom, err := startPrometheus(ctx, cfg.PrometheusListen, h.url, workerOutput, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "stampede run: %v\n", err)
 			return exitUsage
 		}
 		defer prom.stop()
-		fmt.Fprintf(stderr, "prometheus: %s (scraping every 1s; try sum by (endpoint) (rate(stampede_requests_total[30s])))\n", prom.url)
+		fmt.Fprintf(stderr, "prometheus: %s (scraping every 1s, with the alert rules; dashboards in dashboards/*.json)\n", prom.url)
 	}
 
 	summary, code := localRun(ctx, h.ctl, &cfg, text, source, logger, stderr)
