@@ -13,7 +13,7 @@ DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 IMAGE     ?= ghcr.io/stampedehq/stampede:$(VERSION)
 PLATFORMS ?= linux/amd64,linux/arm64
 
-.PHONY: help build cross image test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
+.PHONY: help build cross image chart-sync test lint unit deps fuzz bench bench-go bench-compare demo demo-target clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -35,6 +35,7 @@ image: ## multi-arch image with docker buildx (PLATFORMS, IMAGE); needs a Docker
 deps: ## install what the tests need (Go modules; Debian packages only when missing)
 	$(GO) list -deps -test ./... > /dev/null  # fetches exactly the modules the build and tests import
 	@scripts/ensure-apt $(TEST_APT)
+	@scripts/ensure-helm >/dev/null
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -67,6 +68,9 @@ demo-target: build ## serve the demo ToDo API on 127.0.0.1:8080
 
 demo: build ## a real local load test: controller, 2 workers, the demo target and the CRUD scenario
 	$(BIN) run $(DEMO_ARGS)
+
+chart-sync: ## copy dashboards/ into the chart and re-render k8s/manifests (after changing either)
+	scripts/sync-chart-assets && scripts/render-manifests
 
 clean:
 	rm -rf bin
