@@ -631,3 +631,27 @@ func TestChartRefusesUnknownWorkersKind(t *testing.T) {
 		t.Errorf("workers.kind=StatefulSet: err = %v, want one naming workers.kind", err)
 	}
 }
+
+func TestChartSLOValuesReachTheAlerts(t *testing.T) {
+	objects, err := decodeAll(render(t, "--set", "prometheusRule.enabled=true",
+		"--set", "slo.availability=0.99", "--set", "slo.latencySeconds=0.3", "--set", "slo.saturationCPU=0.8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sortObjects(t, objects)
+	rules := c.customOfKind("PrometheusRule")
+	if len(rules) != 1 {
+		t.Fatalf("%d PrometheusRules", len(rules))
+	}
+	text := strings.ReplaceAll(mustJSON(t, rules[0].Object["spec"]), `\u003e`, ">") // json.Marshal escapes >
+	for _, want := range []string{"vector(1 - 0.99)", `{quantile=\"0.95\"} > 0.3`, "stampede_worker_cpu_utilization > 0.8"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PrometheusRule lacks %s", want)
+		}
+	}
+	for _, stale := range []string{"vector(1 - 0.999)", "stampede_worker_cpu_utilization > 0.9"} {
+		if strings.Contains(text, stale) {
+			t.Errorf("the PrometheusRule still holds the default %s", stale)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func TestLoadExample(t *testing.T) {
 	for _, x := range s.Thresholds {
 		th = append(th, x.String())
 	}
-	if want := "http_req_failed rate < 1%; http_req_duration p95 < 500ms"; strings.Join(th, "; ") != want {
+	if want := "http_req_failed rate < 0.1%; http_req_duration p95 < 500ms"; strings.Join(th, "; ") != want {
 		t.Errorf("thresholds %q, want %q", strings.Join(th, "; "), want)
 	}
 }
