@@ -153,7 +153,11 @@ func (e *Engine) Run(ctx context.Context) error {
 		cancelHard()
 		<-done
 	}
+	// The run is over: nothing runs and nothing is aimed for, whatever the
+	// stages driver last set between its ticks.
 	e.opts.Recorder.SetUsers(0)
+	e.opts.Recorder.SetUsersTarget(0)
+	e.opts.Recorder.SetArrivalRateTarget(0)
 	return nil
 }
 
