@@ -107,6 +107,7 @@ func TestPrometheusFollowsTheLiveWorkers(t *testing.T) {
 	}
 	scaled := time.Now()
 	eventually(t, 30*time.Second, "1 worker target", func() bool { return activeWorkerTargets(t, prom) == 1 })
+	t.Logf("gone workers left Prometheus's targets %s after the scale-down", time.Since(scaled).Round(10*time.Millisecond))
 	// SD refresh 1s + lease 1.2s, plus a scrape interval and a graceful stop's heartbeats.
 	if took := time.Since(scaled); took > 6*time.Second {
 		t.Errorf("gone workers stayed in Prometheus's targets %s after the scale-down", took)
@@ -133,6 +134,7 @@ func TestPrometheusFollowsTheLiveWorkers(t *testing.T) {
 	window := fmt.Sprintf("%ds", int(math.Round(t1.Sub(t0).Seconds())))
 	time.Sleep(2 * time.Second) // the last scrape of the window
 	got := promQuery(t, prom, `sum(rate(stampede_requests_total[`+window+`]))`, t1)
+	t.Logf("over %s: Prometheus %v req/s, the controller's merged summary %.1f req/s", window, got, summaryRPS)
 	if len(got) != 1 || math.Abs(got[0]-summaryRPS) > 0.05*summaryRPS {
 		t.Errorf("Prometheus rate %v vs the summary's %.1f req/s over the same %s: want within 5%%", got, summaryRPS, window)
 	}
