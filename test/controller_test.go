@@ -343,33 +343,8 @@ func TestControllerRestartCarriesOnTheRun(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, "2 workers back", func() bool { return len(workers(t, ctl)) == 2 })
 	time.Sleep(time.Second)
-	if code := call(t, http.MethodPost, ctl+"/api/v1/runs/current/stop", nil, nil); code != http.StatusOK {
-		t.Fatalf("stop: %d", code)
-	}
-	eventually(t, 30*time.Second, "workers idle", func() bool {
-		for _, w := range workers(t, ctl) {
-			if w.State != "idle" {
-				return false
-			}
-		}
-		return true
-	})
-	time.Sleep(time.Second) // one more heartbeat with the final stats
-	var summary struct {
-		Total struct {
-			Requests int64 `json:"requests"`
-		} `json:"total"`
-	}
-	call(t, http.MethodGet, ctl+"/api/v1/runs/current/summary", nil, &summary)
-	var served int64
-	for _, route := range demoStats(t, target) {
-		for _, n := range route {
-			served += n
-		}
-	}
-	if summary.Total.Requests != served {
-		t.Errorf("summary counts %d requests, the target served %d: a restart lost or doubled counts", summary.Total.Requests, served)
-	}
+	stopRunAndAwaitFinalStats(t, ctl)
+	assertSummaryEqualsServed(t, ctl, target)
 	for _, w := range ws {
 		w.signal(syscall.SIGTERM)
 		if code := w.wait(30 * time.Second); code != 0 {

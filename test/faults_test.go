@@ -237,8 +237,22 @@ func TestOrphanedWorkersStopThenResume(t *testing.T) {
 	second := start(t, nil, args...)
 	second.waitLog("controller serving", 30*time.Second)
 	eventually(t, 30*time.Second, "the run resumed", func() bool { return usersOnWorkers(t, workers(t, ctl)) == 6 })
-	call(t, http.MethodPost, ctl+"/api/v1/runs/current/stop", nil, nil)
-	eventually(t, 30*time.Second, "workers idle", func() bool {
+	stopRunAndAwaitFinalStats(t, ctl)
+	assertSummaryEqualsServed(t, ctl, target)
+	for _, w := range ws {
+		w.signal(syscall.SIGTERM)
+		w.wait(30 * time.Second)
+	}
+}
+
+// stopRunAndAwaitFinalStats stops the run and waits until every worker is
+// idle and has sent one more heartbeat, with its final stats.
+func stopRunAndAwaitFinalStats(t *testing.T, ctl string) {
+	t.Helper()
+	if code := call(t, http.MethodPost, ctl+"/api/v1/runs/current/stop", nil, nil); code != http.StatusOK {
+		t.Fatalf("stop: %d", code)
+	}
+	eventually(t, 30*time.Second, "every worker idle", func() bool {
 		for _, w := range workers(t, ctl) {
 			if w.State != "idle" {
 				return false
@@ -247,13 +261,10 @@ func TestOrphanedWorkersStopThenResume(t *testing.T) {
 		return true
 	})
 	time.Sleep(time.Second)
-	assertSummaryEqualsServed(t, ctl, target)
-	for _, w := range ws {
-		w.signal(syscall.SIGTERM)
-		w.wait(30 * time.Second)
-	}
 }
 
+// assertSummaryEqualsServed holds the controller's merged count to what
+// the demo target served: nothing lost, nothing counted twice.
 func assertSummaryEqualsServed(t *testing.T, ctl, target string) {
 	t.Helper()
 	var summary struct {
@@ -376,15 +387,6 @@ func TestWorkerSIGTERMLosesNothing(t *testing.T) {
 		t.Errorf("%d workers listed right after one left, want 1 (it deregisters)", n)
 	}
 	eventually(t, 30*time.Second, "6 users on the other", func() bool { return usersOnWorkers(t, workers(t, ctl)) == 6 })
-	call(t, http.MethodPost, ctl+"/api/v1/runs/current/stop", nil, nil)
-	eventually(t, 30*time.Second, "idle", func() bool {
-		for _, w := range workers(t, ctl) {
-			if w.State != "idle" {
-				return false
-			}
-		}
-		return true
-	})
-	time.Sleep(time.Second)
+	stopRunAndAwaitFinalStats(t, ctl)
 	assertSummaryEqualsServed(t, ctl, target)
 }
