@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks use, as command:package, installed only when missing.
-TEST_APT  ?= prometheus:prometheus promtool:prometheus
+TEST_APT  ?= prometheus:prometheus promtool:prometheus chromium:chromium
 BENCH_APT ?= hey:hey wrk:wrk
 DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 

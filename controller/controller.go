@@ -21,13 +21,14 @@ const statsSaveEvery = 10
 // Controller holds the desired state and the live workers, and serves the
 // API. Its methods are safe for concurrent use.
 type Controller struct {
-	opts    Options
-	log     *slog.Logger
-	now     func() time.Time
-	metrics *controllerMetrics
-	handler http.Handler
-	ready   atomic.Bool
-	saveReq chan struct{} // holds one token while a worker change waits to be saved
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  *controllerMetrics
+	handler  http.Handler
+	sessions *sessions // of the control page
+	ready    atomic.Bool
+	saveReq  chan struct{} // holds one token while a worker change waits to be saved
 	// scalerIsLive: the scaler is NoScaler over this controller, whose
 	// desired and ready workers are the live ones, now rather than as of
 	// the last refresh.
@@ -52,6 +53,9 @@ type Controller struct {
 
 	mergeMu sync.Mutex // one merge at a time; guards merged
 	merged  mergedStats
+
+	seriesMu sync.Mutex // guards series; taken before mergeMu and mu, never while holding them
+	series   *series    // of the current or last run; nil before its first sample
 }
 
 // worker is a live worker as its last heartbeat described it.
@@ -88,12 +92,13 @@ func New(ctx context.Context, opts Options) (*Controller, error) {
 		return nil, err
 	}
 	c := &Controller{
-		opts:    opts,
-		log:     opts.Logger,
-		now:     opts.Now,
-		saveReq: make(chan struct{}, 1),
-		workers: map[string]*worker{},
-		stats:   map[string][]byte{},
+		opts:     opts,
+		log:      opts.Logger,
+		now:      opts.Now,
+		saveReq:  make(chan struct{}, 1),
+		sessions: newSessions(),
+		workers:  map[string]*worker{},
+		stats:    map[string][]byte{},
 	}
 	switch s := opts.Scaler.(type) {
 	case nil:
@@ -197,6 +202,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	// other change, and on their own only this often.
 	statsTick := time.NewTicker(statsSaveEvery * c.opts.HeartbeatInterval)
 	defer statsTick.Stop()
+	sampleTick := time.NewTicker(SampleInterval)
+	defer sampleTick.Stop()
 	c.refreshScaler(ctx)
 	for {
 		select {
@@ -212,6 +219,8 @@ func (c *Controller) Run(ctx context.Context) error {
 			c.persist(ctx, false)
 		case <-statsTick.C:
 			c.persist(ctx, true)
+		case <-sampleTick.C:
+			c.sample()
 		}
 	}
 }

@@ -28,8 +28,11 @@ type Options struct {
 	Logger            *slog.Logger  // nil: slog.Default()
 	Now               func() time.Time
 	Version           string // shown on the status page
-	MaxBodyBytes      int64  // bound on API request bodies; default 1 MiB
-	MaxHeartbeatBytes int64  // bound on heartbeat bodies (they carry stats); default 8 MiB
+	// GrafanaURL is the base URL of the Grafana with stampede's dashboards;
+	// when set, the control page links to them.
+	GrafanaURL        string
+	MaxBodyBytes      int64 // bound on API request bodies; default 1 MiB
+	MaxHeartbeatBytes int64 // bound on heartbeat bodies (they carry stats); default 8 MiB
 	// Registry takes the controller's metrics, served on /metrics; nil: a
 	// new one. Give each Controller its own.
 	Registry *prometheus.Registry

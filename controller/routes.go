@@ -11,7 +11,8 @@ import (
 )
 
 // routes builds the API router: the design's table, with JSON 404 and 405
-// answers, and the bearer token on every call that changes something.
+// answers, and the bearer token (or the control page's session and CSRF
+// token) on every call that changes something.
 func (c *Controller) routes() http.Handler {
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -20,15 +21,18 @@ func (c *Controller) routes() http.Handler {
 		r.Handle(path, h).Methods(http.MethodGet, http.MethodHead)
 	}
 	change := func(method, path string, h http.HandlerFunc) {
-		r.Handle(path, requireToken(c.opts.Token, h)).Methods(method)
+		r.Handle(path, c.requireAuth(h)).Methods(method)
 	}
 
 	get("/", http.HandlerFunc(c.handlePage))
+	r.Handle("/login", http.HandlerFunc(c.handleLogin)).Methods(http.MethodPost)
+	get(pathControlJS, http.HandlerFunc(handleControlJS))
 	get(api.PathStatus, http.HandlerFunc(c.handleStatus))
 	change(http.MethodPost, api.PathRuns, c.handleStartRun)
 	change(http.MethodPatch, api.PathRun, c.handlePatchRun)
 	change(http.MethodPost, api.PathRunStop, c.handleStopRun)
 	get(api.PathSummary, http.HandlerFunc(c.handleSummary))
+	get(api.PathReport, http.HandlerFunc(c.handleReport))
 	get(api.PathWorkers, http.HandlerFunc(c.handleWorkers))
 	change(http.MethodPut, api.PathScale, c.handleScale)
 	change(http.MethodPost, api.PathHeartbeat, c.handleHeartbeat)

@@ -243,10 +243,14 @@ func TestToken(t *testing.T) {
 			t.Errorf("%s %s with the token: 401", tt.method, tt.path)
 		}
 	}
-	for _, path := range []string{api.PathStatus, api.PathWorkers, api.PathSD, "/metrics", "/healthz", "/readyz", "/"} {
+	for _, path := range []string{api.PathStatus, api.PathWorkers, api.PathSD, "/metrics", "/healthz", "/readyz", pathControlJS} {
 		if got := e.send("GET", path, "", nil); got.status != http.StatusOK {
 			t.Errorf("GET %s without a token: %d, want 200", path, got.status)
 		}
+	}
+	// The control page asks for the token first.
+	if got := e.send("GET", "/", "", nil); got.status != http.StatusUnauthorized || !strings.Contains(got.body, `name="token"`) {
+		t.Errorf("GET / without a session: %d, want 401 and the login form", got.status)
 	}
 	// The client sends the token.
 	e.startRun(api.RunRequest{Users: 2})

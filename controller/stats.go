@@ -18,7 +18,8 @@ type mergedStats struct {
 	at      time.Time
 	took    time.Duration
 	summary metrics.Summary
-	bad     map[string]bool // workers whose stats did not decode, logged once per run
+	latency *metrics.Histogram // of all endpoints together, for the run's time series
+	bad     map[string]bool    // workers whose stats did not decode, logged once per run
 }
 
 // Summary merges the latest cumulative stats of every worker of the current
@@ -83,9 +84,22 @@ func (c *Controller) mergedSummary(maxAge time.Duration) metrics.Summary {
 	merged.RunID = runID
 	*m = mergedStats{
 		runID: runID, version: version, at: time.Now(), took: time.Since(start),
-		summary: merged.Summarize(thresholds), bad: m.bad,
+		summary: merged.Summarize(thresholds), latency: merged.Total().Latency, bad: m.bad,
 	}
 	return m.summary
+}
+
+// mergedLatency merges when the stats are older than maxAge (as
+// mergedSummary) and returns the summary with the latency histogram of all
+// endpoints merged. The histogram must not be changed.
+func (c *Controller) mergedLatency(maxAge time.Duration) (metrics.Summary, *metrics.Histogram) {
+	sum := c.mergedSummary(maxAge)
+	c.mergeMu.Lock()
+	defer c.mergeMu.Unlock()
+	if c.merged.runID != sum.RunID {
+		return sum, nil // a new run started in between
+	}
+	return sum, c.merged.latency
 }
 
 // Status describes the run, the workers and the thresholds so far (over

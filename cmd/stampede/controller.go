@@ -27,6 +27,7 @@ type Control struct {
 	StateFile         string        `env:"STAMPEDE_STATE_FILE" help:"keep the desired state in this file, so a restarted controller carries on the run"`
 	APIToken          string        `env:"STAMPEDE_API_TOKEN" help:"when set, mutating API calls and heartbeats need 'Authorization: Bearer <token>'"`
 	APITokenFile      string        `env:"STAMPEDE_API_TOKEN_FILE,file" help:"read the API token from this file (e.g. a mounted Secret) instead"`
+	GrafanaURL        string        `env:"STAMPEDE_GRAFANA_URL" help:"base URL of the Grafana with stampede's dashboards; the status page then links to them"`
 	Insecure          bool          `env:"STAMPEDE_INSECURE" help:"allow listening beyond loopback without an API token: anyone who reaches the port can then start load and rescale"`
 }
 
@@ -171,6 +172,7 @@ func startControl(ctx context.Context, s controlSetup) (*control, error) {
 		Limits:            s.guard.limits(),
 		Logger:            s.logger,
 		Version:           version,
+		GrafanaURL:        s.control.GrafanaURL,
 	}
 	if s.control.StateFile != "" {
 		opts.Store = &controller.FileStore{Path: s.control.StateFile}

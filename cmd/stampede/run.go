@@ -31,6 +31,7 @@ type runConfig struct {
 	Workers  int           `env:"STAMPEDE_WORKERS" envDefault:"2" help:"local worker processes"`
 	Listen   string        `env:"STAMPEDE_LISTEN" envDefault:"127.0.0.1:0" help:"address of the controller's API and status page (port 0 picks a free one)"`
 	Out      string        `env:"STAMPEDE_OUT" help:"also write the summary to this file, as JSON (.json) or CSV (.csv)"`
+	Report   string        `env:"STAMPEDE_REPORT" help:"also write the run's report to this file: one HTML file with charts over time, the endpoints and the thresholds, that opens offline"`
 	Progress time.Duration `env:"STAMPEDE_PROGRESS_INTERVAL" envDefault:"2s" help:"how often to print progress; 0 for none"`
 	Verbose  bool          `env:"STAMPEDE_VERBOSE" help:"show the workers' own logs"`
 
@@ -49,6 +50,9 @@ func (c *runConfig) Validate() error {
 	}
 	if c.Out != "" && filepath.Ext(c.Out) != ".json" && filepath.Ext(c.Out) != ".csv" {
 		errs = append(errs, fmt.Errorf("invalid --out %q: want a file name ending in .json or .csv", c.Out))
+	}
+	if c.Report != "" && filepath.Ext(c.Report) != ".html" && filepath.Ext(c.Report) != ".htm" {
+		errs = append(errs, fmt.Errorf("invalid --report %q: want a file name ending in .html", c.Report))
 	}
 	return errors.Join(errs...)
 }
@@ -142,12 +146,32 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
+	if cfg.Report != "" {
+		if err := writeReport(h.ctl, cfg.Report); err != nil {
+			fmt.Fprintf(stderr, "stampede run: --report: %v\n", err)
+			return exitBreached
+		}
+		fmt.Fprintf(stderr, "report written to %s\n", cfg.Report)
+	}
 	code = finish(summary, cfg.Out, stdout, stderr)
 	if cfg.Linger > 0 && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "keeping the controller up for %s (Ctrl-C to leave now)\n", cfg.Linger)
 		waitFor(ctx, cfg.Linger, func() bool { return false })
 	}
 	return code
+}
+
+// writeReport writes the run's HTML report to path.
+func writeReport(ctl *controller.Controller, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := ctl.WriteReport(f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // localRun starts the workers and the run, shows progress until the run

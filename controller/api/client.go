@@ -21,6 +21,7 @@ const (
 	PathRun       = "/api/v1/runs/current"
 	PathRunStop   = "/api/v1/runs/current/stop"
 	PathSummary   = "/api/v1/runs/current/summary"
+	PathReport    = "/api/v1/runs/current/report"
 	PathWorkers   = "/api/v1/workers"
 	PathScale     = "/api/v1/workers/scale"
 	PathHeartbeat = "/api/v1/workers/heartbeat"
@@ -118,6 +119,13 @@ func (c *Client) Summary(ctx context.Context) (metrics.Summary, error) {
 func (c *Client) SummaryCSV(ctx context.Context) ([]byte, error) {
 	var b bytes.Buffer
 	err := c.do(ctx, http.MethodGet, PathSummary+"?format=csv", nil, &b)
+	return b.Bytes(), err
+}
+
+// Report returns the run's report: one self-contained HTML file.
+func (c *Client) Report(ctx context.Context) ([]byte, error) {
+	var b bytes.Buffer
+	err := c.do(ctx, http.MethodGet, PathReport, nil, &b)
 	return b.Bytes(), err
 }
 
