@@ -11,7 +11,12 @@ import (
 
 // WriteTable writes the summary as aligned text: the endpoints and their
 // total, the tasks, the checks, then the thresholds with PASS or FAIL.
-func (s Summary) WriteTable(w io.Writer) error {
+func (s Summary) WriteTable(w io.Writer) error { return s.WriteTableColor(w, false) }
+
+// WriteTableColor is WriteTable with PASS in green and FAIL in red when
+// color is set (for a terminal; callers honour NO_COLOR). The verdicts are
+// the last column, so the escapes do not disturb the alignment.
+func (s Summary) WriteTableColor(w io.Writer, color bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
 	p("run %s\tduration %s\tdropped iterations %d\n\n", orDash(s.RunID), s.Duration.Round(time.Millisecond), s.Dropped)
@@ -58,7 +63,7 @@ func (s Summary) WriteTable(w io.Writer) error {
 	if len(s.Thresholds) > 0 {
 		p("\nTHRESHOLD\tVALUE\tRESULT\n")
 		for _, t := range s.Thresholds {
-			p("%s\t%s\t%s\n", t.Threshold, t.Value, passFail(t.Passed))
+			p("%s\t%s\t%s\n", t.Threshold, t.Value, paint(passFail(t.Passed), t.Passed, color))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -130,6 +135,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// paint wraps a verdict in green (ok) or red ANSI colour when color is set.
+func paint(text string, ok, color bool) string {
+	switch {
+	case !color:
+		return text
+	case ok:
+		return "\033[32m" + text + "\033[0m"
+	}
+	return "\033[31m" + text + "\033[0m"
 }
 
 func passFail(ok bool) string {

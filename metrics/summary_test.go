@@ -214,3 +214,25 @@ func TestSummaryEmpty(t *testing.T) {
 		t.Errorf("empty lists are not []: %s", data)
 	}
 }
+
+func TestSummaryTableColorOnlyPaintsTheVerdicts(t *testing.T) {
+	sum := runSnapshot(t).Summarize(thresholds())
+	var plain, colored bytes.Buffer
+	if err := sum.WriteTable(&plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := sum.WriteTableColor(&colored, true); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "\033[") {
+		t.Error("WriteTable wrote colour escapes")
+	}
+	if !strings.Contains(colored.String(), "\033[31mFAIL\033[0m") {
+		t.Errorf("no red FAIL in the coloured table:\n%s", colored.String())
+	}
+	// Stripped of its escapes, the coloured table is the plain one.
+	stripped := strings.NewReplacer("\033[32m", "", "\033[31m", "", "\033[0m", "").Replace(colored.String())
+	if stripped != plain.String() {
+		t.Errorf("colour changed more than the verdicts:\n%s\n---\n%s", stripped, plain.String())
+	}
+}
