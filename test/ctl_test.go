@@ -2,6 +2,7 @@ package test
 
 import (
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -65,5 +66,22 @@ func TestCtlDrivesAController(t *testing.T) {
 	code, _, stderr = runToEnd(t, 30*time.Second, []string{"STAMPEDE_CONTROLLER=http://127.0.0.1:1"}, "ctl", "status", "--timeout", "2s")
 	if code != 1 || !strings.Contains(stderr, "127.0.0.1:1") {
 		t.Errorf("dead controller: exit %d, %s", code, stderr)
+	}
+}
+
+func TestCtlStatusWatch(t *testing.T) {
+	_, ctlURL := startController(t, fastLeases...)
+	w := start(t, []string{"STAMPEDE_CONTROLLER=" + ctlURL}, "ctl", "status", "--watch", "200ms")
+	time.Sleep(900 * time.Millisecond)
+	w.signal(syscall.SIGINT)
+	if code := w.wait(30 * time.Second); code != 0 {
+		t.Errorf("exit code %d after Ctrl-C", code)
+	}
+	out := w.stdout.String()
+	if n := strings.Count(out, "Ctrl-C to stop"); n < 3 {
+		t.Errorf("%d status blocks in 900ms at 200ms, want several:\n%s", n, out)
+	}
+	if strings.Contains(out, "\033[") {
+		t.Errorf("escape codes in piped output:\n%s", out)
 	}
 }

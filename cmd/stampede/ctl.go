@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -31,12 +33,13 @@ type ctlConfig struct {
 	Stages      string        `env:"STAMPEDE_STAGES" help:"start: ramps as duration:target,... e.g. 30s:100,1m:100,30s:0"`
 	Duration    time.Duration `env:"STAMPEDE_DURATION" help:"start: how long the run lasts; 0 until stopped"`
 	Format      string        `env:"STAMPEDE_FORMAT" flag:"format" envDefault:"table" help:"summary: table, json or csv"`
+	Watch       time.Duration `env:"STAMPEDE_WATCH" flag:"watch" help:"status: redraw every this long until Ctrl-C (e.g. 2s); 0 prints once"`
 }
 
 const ctlSummary = `Drives a controller through its API.
 
 Commands:
-  status                       the run, the users and the workers
+  status [--watch 2s]          the run, the users and the workers (live with --watch)
   workers                      the live workers
   start SCENARIO.yaml [flags]  start a run (--users/--spawn-rate or --rate, --duration, --target, --stages)
   set [flags]                  change the running run: --users, --spawn-rate, --rate
@@ -64,6 +67,15 @@ func runCtl(args, environ []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "stampede ctl: --controller: %v\n", err)
 		return exitUsage
+	}
+	if rest[0] == "status" && cfg.Watch > 0 && !cfg.JSON {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := watchStatus(ctx, client, cfg.Watch, cfg.Timeout, stdout, colorOn(stdout, environ)); err != nil {
+			fmt.Fprintf(stderr, "stampede ctl status: %v\n", err)
+			return exitBreached
+		}
+		return exitOK
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout+time.Second)
 	defer cancel()
@@ -93,7 +105,7 @@ func ctl(ctx context.Context, c *api.Client, cfg *ctlConfig, cmd string, args []
 		if st, err = c.Status(ctx); err == nil {
 			result = st
 			if !cfg.JSON {
-				return exitOK, printStatus(out, st)
+				return exitOK, printStatus(out, st, false)
 			}
 		}
 	case "workers":
@@ -183,7 +195,40 @@ func summaryCmd(ctx context.Context, c *api.Client, format string, out io.Writer
 	return exitUsage, fmt.Errorf("invalid --format %q: want table, json or csv", format)
 }
 
-func printStatus(out io.Writer, st api.Status) error {
+// watchStatus redraws the status every interval until ctx ends: in place on
+// a terminal, as timestamped blocks when piped.
+func watchStatus(ctx context.Context, c *api.Client, interval, timeout time.Duration, out io.Writer, color bool) error {
+	terminal := isTerminal(out)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		callCtx, cancel := context.WithTimeout(ctx, timeout)
+		st, err := c.Status(callCtx)
+		cancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if terminal {
+			fmt.Fprint(out, "\033[H\033[2J") // home, clear: redraw the block in place
+		}
+		fmt.Fprintf(out, "%s  (every %s; Ctrl-C to stop)\n", time.Now().Format(time.TimeOnly), interval)
+		if err != nil {
+			fmt.Fprintf(out, "controller unreachable: %v\n", err)
+		} else if err := printStatus(out, st, color); err != nil {
+			return err
+		}
+		if !terminal {
+			fmt.Fprintln(out)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func printStatus(out io.Writer, st api.Status, color bool) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	if r := st.Run; r != nil {
 		fmt.Fprintf(tw, "run\t%s (%s)\n", r.ID, r.State)
@@ -207,11 +252,7 @@ func printStatus(out io.Writer, st api.Status) error {
 		fmt.Fprintf(tw, "scaler error\t%s\n", st.Workers.ScalerError)
 	}
 	for _, th := range st.Thresholds {
-		verdict := "PASS"
-		if !th.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(tw, "threshold\t%s: %s %s\n", th.Threshold, th.Value, verdict)
+		fmt.Fprintf(tw, "threshold\t%s: %s %s\n", th.Threshold, th.Value, verdict(th.Passed, color))
 	}
 	return tw.Flush()
 }
