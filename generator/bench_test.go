@@ -54,3 +54,27 @@ func BenchmarkClosedModelGET(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkClosedModelTemplatedGET is BenchmarkClosedModelGET with a path
+// rendered per request and a check that keeps the body: the cost of the
+// paths that cannot share a prebuilt request.
+func BenchmarkClosedModelTemplatedGET(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello\n")) }))
+	defer srv.Close()
+	sc, err := scenario.Parse("bench.yaml", []byte("name: b\ntasks:\n  - name: t\n    steps:\n      - {name: hello, request: {path: \"/hello/{{ randInt 1 100 }}\"}, check: {status: 200, body_contains: hello}}\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sc.WithTarget(srv.URL); err != nil {
+		b.Fatal(err)
+	}
+	e, err := generator.New(generator.Options{Scenario: sc, Recorder: nopRecorder{}, Users: 8, Iterations: int64(b.N)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := e.Run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+}

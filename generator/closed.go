@@ -108,6 +108,7 @@ func (m *closedModel) start(hard context.Context, users *sync.WaitGroup, budgetS
 		defer e.userEnded()
 		defer cancel()
 		u := e.newUser(e.userSeq.Add(1))
+		defer u.release()
 		for !closed(v.retire) && !closed(e.stopping) {
 			if !e.claimIteration() {
 				m.spendBudget(v, budgetSpent)

@@ -124,6 +124,7 @@ func (m *openModel) dispatch(hard context.Context, intended time.Time, workers *
 func (m *openModel) work(hard context.Context, intended time.Time) {
 	e := m.e
 	u := e.newUser(e.userSeq.Add(1))
+	defer u.release()
 	for {
 		e.userStarted()
 		u.iterate(hard, e.stopping, intended)

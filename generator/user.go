@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"time"
 
 	"github.com/stampedehq/stampede/generator/scenario"
@@ -16,36 +15,40 @@ import (
 // source. The closed model keeps one for a VU's life; the open model resets
 // one per arrival.
 type user struct {
-	e      *Engine
-	rng    *rand.Rand
-	vars   scenario.Vars
-	client http.Client
-	body   bytes.Buffer
-	checks []scenario.CheckResult
-	timer  *time.Timer
+	e        *Engine
+	rng      *rand.Rand
+	vars     scenario.Vars
+	client   http.Client
+	jar      lazyJar
+	replay   replayTransport // the client's transport: see send
+	deadline *requestDeadline
+	body     bytes.Buffer
+	checks   []scenario.CheckResult
+	timer    *time.Timer
 }
 
 func (e *Engine) newUser(seed uint64) *user {
 	u := &user{
-		e:    e,
-		rng:  rand.New(rand.NewPCG(e.seed, seed)),
-		vars: scenario.Vars{},
-		client: http.Client{
-			Transport: e.transport,
-			Timeout:   e.opts.RequestTimeout,
-		},
-		timer: time.NewTimer(time.Hour),
+		e:        e,
+		rng:      rand.New(rand.NewPCG(e.seed, seed)),
+		vars:     scenario.Vars{},
+		replay:   replayTransport{next: e.transport},
+		deadline: newRequestDeadline(e.opts.RequestTimeout),
+		timer:    time.NewTimer(time.Hour),
 	}
 	u.timer.Stop()
+	u.client = http.Client{Transport: &u.replay, Jar: &u.jar}
 	u.reset()
 	return u
 }
 
+// release frees what the user holds once it has left.
+func (u *user) release() { u.deadline.release() }
+
 // reset forgets the user's variables and cookies, for a new arrival.
 func (u *user) reset() {
 	clear(u.vars)
-	jar, _ := cookiejar.New(nil) // never fails without options
-	u.client.Jar = jar
+	u.jar.reset()
 }
 
 // outcome of one step or iteration.
@@ -116,7 +119,11 @@ func (u *user) afterIteration(ctx context.Context, retire, stopping <-chan struc
 // step sends one request and records it.
 func (u *user) step(ctx context.Context, sp *stepPlan, intended time.Time) outcome {
 	e := u.e
-	req, err := sp.step.NewRequest(ctx, e.plan.scenario.BaseURL, u.vars, u.rng)
+	// The deadline covers the whole request, body read included, like
+	// http.Client.Timeout; ctx stays the run's, to tell our cancellation
+	// from a timeout.
+	defer u.deadline.stop()
+	req, err := sp.step.NewSharedRequest(u.deadline.start(ctx), e.plan.scenario.BaseURL, u.vars, u.rng, e.opts.UserAgent)
 	if err != nil {
 		// A template needs a value an earlier step failed to extract, or the
 		// scenario has no base URL: nothing was sent, so nothing to count as
@@ -124,15 +131,12 @@ func (u *user) step(ctx context.Context, sp *stepPlan, intended time.Time) outco
 		e.logOnce(sp.step.Name, "request", "cannot build request", err)
 		return outcomeAborted
 	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", e.opts.UserAgent)
-	}
 	sent := requestBytes(req)
 	start := time.Now()
 	if !intended.IsZero() {
 		start = intended
 	}
-	resp, err := u.client.Do(req)
+	resp, err := u.send(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return outcomeInterrupted
@@ -144,6 +148,7 @@ func (u *user) step(ctx context.Context, sp *stepPlan, intended time.Time) outco
 	}
 	received, body, err := u.readBody(resp, sp.needsBody)
 	d := time.Since(start)
+	u.deadline.stop()
 	if err != nil {
 		if ctx.Err() != nil {
 			return outcomeInterrupted

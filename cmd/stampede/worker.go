@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -138,6 +141,7 @@ type workerConfig struct {
 	Out         string        `env:"STAMPEDE_OUT" help:"also write the summary to this file, as JSON (.json) or CSV (.csv)"`
 	Linger      time.Duration `env:"STAMPEDE_LINGER" help:"keep serving /metrics this long after the run ends, for a last scrape"`
 	Progress    time.Duration `env:"STAMPEDE_PROGRESS_INTERVAL" envDefault:"2s" help:"how often to print progress; 0 for none"`
+	PprofAddr   string        `env:"STAMPEDE_PPROF_ADDR" help:"serve Go's net/http/pprof profiles on this loopback host:port, to profile a worker under load; empty: off"`
 }
 
 func (c *workerConfig) Validate() error {
@@ -148,7 +152,39 @@ func (c *workerConfig) Validate() error {
 	if c.Progress < 0 {
 		errs = append(errs, fmt.Errorf("invalid --progress-interval %s: must be >= 0", c.Progress))
 	}
+	if c.PprofAddr != "" && !isLoopback(c.PprofAddr) {
+		errs = append(errs, fmt.Errorf("invalid --pprof-addr %q: want a loopback host:port such as 127.0.0.1:6060 (profiles reveal the process's memory)", c.PprofAddr))
+	}
 	return errors.Join(errs...)
+}
+
+// servePprof serves net/http/pprof on addr until ctx ends; the returned
+// function waits for the server to have stopped.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) (wait func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-addr %q: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("pprof server stopped", "error", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	logger.Info("serving pprof", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { <-done }, nil
 }
 
 const workerSummary = `Runs a scenario's virtual users (closed model) or arrivals (open model)
@@ -168,6 +204,17 @@ func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 	rest, logger, code, done := parseCommand(&cfg, config.Command{Name: "stampede worker", Args: "[scenario.yaml]", Summary: workerSummary}, args, environ, stdout, stderr)
 	if done {
 		return code
+	}
+	if cfg.PprofAddr != "" {
+		pprofCtx, stopPprof := context.WithCancel(context.Background())
+		wait, err := servePprof(pprofCtx, cfg.PprofAddr, logger)
+		if err != nil {
+			stopPprof()
+			fmt.Fprintf(stderr, "stampede worker: %v\n", err)
+			return exitUsage
+		}
+		defer wait()
+		defer stopPprof()
 	}
 	if cfg.Scenario == "" && len(rest) > 0 {
 		cfg.Scenario, rest = rest[0], rest[1:]

@@ -146,3 +146,18 @@ func ExampleScenario_WithTarget() {
 	// <nil> http://127.0.0.1:9090
 	// "localhost:9090" is not an absolute http or https URL (want e.g. http://127.0.0.1:8080)
 }
+
+func ExampleStep_NewSharedRequest() {
+	s, err := scenario.Parse("hello.yaml", []byte("base_url: http://127.0.0.1:8080\ntasks:\n  - name: t\n    steps:\n      - {name: hello, request: {path: /hello}}\n"))
+	if err != nil {
+		panic(err)
+	}
+	hello := s.Tasks[0].Steps[0]
+	a, _ := hello.NewSharedRequest(context.Background(), s.BaseURL, nil, nil, "stampede")
+	b, _ := hello.NewSharedRequest(context.Background(), s.BaseURL, nil, nil, "stampede")
+	fmt.Println(a.Method, a.URL, a.Header.Get("User-Agent"))
+	fmt.Println("URL shared:", a.URL == b.URL) // the step holds no template: read-only, and built once
+	// Output:
+	// GET http://127.0.0.1:8080/hello stampede
+	// URL shared: true
+}

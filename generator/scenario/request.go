@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -29,6 +30,18 @@ type request struct {
 	json            *jsonBody
 	jsonStatic      []byte // json's bytes when it holds no template
 	userContentType bool   // a Content-Type header overrides application/json
+	// static is true when no part of the request holds a template: it is
+	// then built once (per base URL and user agent) and shared, see
+	// NewSharedRequest.
+	static bool
+	shared atomic.Pointer[sharedRequest]
+}
+
+// sharedRequest is a static step's request, built once and never sent
+// itself: each call sends a shallow copy, sharing its URL and Header.
+type sharedRequest struct {
+	base, userAgent string
+	req             *http.Request
 }
 
 type queryParam struct {
@@ -89,10 +102,15 @@ func (d *decoder) request(n *yaml.Node, field string, st *Step) {
 			r.raw = d.template(b.Value, body.Line, field+".body")
 		}
 	}
+	r.static = r.target.isLiteral() && (r.json == nil || r.jsonStatic != nil) && (r.raw == nil || r.raw.isLiteral())
 	for _, h := range r.headers {
 		if h.key == "Content-Type" {
 			r.userContentType = true
 		}
+		r.static = r.static && h.value.isLiteral()
+	}
+	for _, q := range r.query {
+		r.static = r.static && q.value.isLiteral()
 	}
 }
 
@@ -271,6 +289,54 @@ func (st *Step) NewRequest(ctx context.Context, base string, vars Vars, rng *ran
 			continue
 		}
 		req.Header[h.key] = []string{v}
+	}
+	return req, nil
+}
+
+// NewSharedRequest is NewRequest for a caller that treats the request's URL
+// and Header as read-only (clone them before changing them; the Body is the
+// request's own). It sets the User-Agent header to userAgent when the step
+// sets none and userAgent is not empty. A step whose path or URL, query,
+// headers and body hold no template is then built once per base URL and
+// user agent, and every call returns a shallow copy sharing its URL and
+// Header: the cost of parsing the URL and building the header, paid on every
+// request of a load test, disappears. Other steps are built on every call,
+// as by NewRequest. NewSharedRequest is safe for concurrent use.
+func (st *Step) NewSharedRequest(ctx context.Context, base string, vars Vars, rng *rand.Rand, userAgent string) (*http.Request, error) {
+	r := &st.req
+	if !r.static {
+		return st.newRequestWithUserAgent(ctx, base, vars, rng, userAgent)
+	}
+	s := r.shared.Load()
+	if s == nil || s.base != base || s.userAgent != userAgent {
+		req, err := st.newRequestWithUserAgent(context.Background(), base, vars, rng, userAgent)
+		if err != nil {
+			return nil, err
+		}
+		s = &sharedRequest{base: base, userAgent: userAgent, req: req}
+		r.shared.Store(s)
+	}
+	req := s.req.WithContext(ctx)
+	if s.req.GetBody != nil {
+		body, err := s.req.GetBody() // a new reader over the same bytes; never fails for them
+		if err != nil {
+			return nil, st.renderError(r.target, err)
+		}
+		req.Body = body
+	}
+	return req, nil
+}
+
+func (st *Step) newRequestWithUserAgent(ctx context.Context, base string, vars Vars, rng *rand.Rand, userAgent string) (*http.Request, error) {
+	req, err := st.NewRequest(ctx, base, vars, rng)
+	if err != nil || userAgent == "" {
+		return req, err
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 1)
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header["User-Agent"] = []string{userAgent}
 	}
 	return req, nil
 }

@@ -125,6 +125,9 @@ func plainSegments(root *parse.ListNode) ([]segment, bool) {
 	return segs, true
 }
 
+// isLiteral reports whether the template renders the same text every time.
+func (t *tmpl) isLiteral() bool { return t != nil && t.full == nil && t.segs == nil }
+
 // render executes the template over one user's variables.
 func (t *tmpl) render(vars Vars, rng *rand.Rand) (string, error) {
 	switch {
