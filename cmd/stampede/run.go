@@ -153,7 +153,7 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "report written to %s\n", cfg.Report)
 	}
-	code = finish(summary, cfg.Out, stdout, stderr)
+	code = finish(summary, cfg.Out, environ, stdout, stderr)
 	if cfg.Linger > 0 && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "keeping the controller up for %s (Ctrl-C to leave now)\n", cfg.Linger)
 		waitFor(ctx, cfg.Linger, func() bool { return false })

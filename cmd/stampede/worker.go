@@ -259,7 +259,7 @@ func runWorker(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stampede worker: %v\n", err)
 		return exitUsage
 	}
-	return finish(summary, cfg.Out, stdout, stderr)
+	return finish(summary, cfg.Out, environ, stdout, stderr)
 }
 
 // loadScenario loads and validates a scenario file, with the target
@@ -329,9 +329,9 @@ func work(ctx context.Context, cfg *workerConfig, sc *scenario.Scenario, logger 
 }
 
 // finish prints the summary, writes --out, and picks the exit code.
-func finish(summary *metrics.Summary, out string, stdout, stderr io.Writer) int {
+func finish(summary *metrics.Summary, out string, environ []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
-	if err := summary.WriteTable(stdout); err != nil {
+	if err := summary.WriteTableColor(stdout, colorOn(stdout, environ)); err != nil {
 		fmt.Fprintf(stderr, "stampede: writing the summary: %v\n", err)
 	}
 	if out != "" {
