@@ -35,33 +35,23 @@ func (nopTask) Iteration(time.Duration, bool) {}
 // BenchmarkClosedModelGET is the cost of one GET iteration through the
 // engine, client and an in-process server together: ns/op is per request.
 func BenchmarkClosedModelGET(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello\n")) }))
-	defer srv.Close()
-	sc, err := scenario.Parse("bench.yaml", []byte("name: b\ntasks:\n  - name: t\n    steps:\n      - {name: hello, request: {path: /hello}, check: {status: 200}}\n"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sc.WithTarget(srv.URL); err != nil {
-		b.Fatal(err)
-	}
-	e, err := generator.New(generator.Options{Scenario: sc, Recorder: nopRecorder{}, Users: 8, Iterations: int64(b.N)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	if err := e.Run(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	benchmarkClosedModel(b, `{name: hello, request: {path: /hello}, check: {status: 200}}`)
 }
 
 // BenchmarkClosedModelTemplatedGET is BenchmarkClosedModelGET with a path
 // rendered per request and a check that keeps the body: the cost of the
 // paths that cannot share a prebuilt request.
 func BenchmarkClosedModelTemplatedGET(b *testing.B) {
+	benchmarkClosedModel(b, `{name: hello, request: {path: "/hello/{{ randInt 1 100 }}"}, check: {status: 200, body_contains: hello}}`)
+}
+
+// benchmarkClosedModel runs b.N iterations of a one-step scenario with 8
+// users against an in-process server answering "hello".
+func benchmarkClosedModel(b *testing.B, step string) {
+	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("hello\n")) }))
 	defer srv.Close()
-	sc, err := scenario.Parse("bench.yaml", []byte("name: b\ntasks:\n  - name: t\n    steps:\n      - {name: hello, request: {path: \"/hello/{{ randInt 1 100 }}\"}, check: {status: 200, body_contains: hello}}\n"))
+	sc, err := scenario.Parse("bench.yaml", []byte("name: b\ntasks:\n  - name: t\n    steps:\n      - "+step+"\n"))
 	if err != nil {
 		b.Fatal(err)
 	}
