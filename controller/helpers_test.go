@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/stampedehq/stampede/controller/api"
+	"github.com/stampedehq/stampede/internal/fakeclock"
 	"github.com/stampedehq/stampede/metrics"
 )
 
@@ -32,35 +32,13 @@ thresholds:
   - {metric: http_req_failed, max_rate: 0.1}
 `
 
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.t = f.t.Add(d)
-}
-
 // env is a controller served over loopback HTTP, with a client of it.
 type env struct {
 	t      *testing.T
 	c      *Controller
 	srv    *httptest.Server
 	client *api.Client
-	clock  *fakeClock
+	clock  *fakeclock.Clock
 }
 
 // newEnv starts a controller with a fake clock (unless opts has a clock),
@@ -69,7 +47,7 @@ func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
 	e := &env{t: t}
 	if opts.Now == nil {
-		e.clock = newFakeClock()
+		e.clock = fakeclock.New()
 		opts.Now = e.clock.Now
 	}
 	if opts.Logger == nil {

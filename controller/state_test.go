@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stampedehq/stampede/internal/fakeclock"
+
 	"github.com/stampedehq/stampede/controller/api"
 )
 
@@ -81,7 +83,7 @@ func TestFileStoreErrorsNameTheFile(t *testing.T) {
 // answers, and workers carry on with their cumulative stats, counted once.
 func TestRestartKeepsTheRunAndCountsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	opts := Options{Store: FileStore{Path: path}, Now: clock.Now, Logger: quietLogger(), HeartbeatInterval: 20 * time.Millisecond, LeaseTTL: time.Hour}
 
 	first := newEnv(t, opts)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stampedehq/stampede/internal/fakeclock"
+
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -298,7 +300,7 @@ func TestTwoRunsOneRegistry(t *testing.T) {
 }
 
 func TestSnapshotTimes(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New()
 	start := clk.Now()
 	r, _ := newRecorder(t, metrics.Options{RunID: "r", Now: clk.Now})
 	clk.Advance(90 * time.Second)

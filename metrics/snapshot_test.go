@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stampedehq/stampede/internal/fakeclock"
+
 	"github.com/stampedehq/stampede/generator"
 	"github.com/stampedehq/stampede/metrics"
 )
@@ -89,7 +91,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestSnapshotJSONRoundTrip(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New()
 	r, _ := newRecorder(t, metrics.Options{RunID: "r1", Now: clk.Now})
 	replay(r, workload(5000, 1))
 	clk.Advance(time.Minute)
@@ -117,7 +119,7 @@ func TestSnapshotJSONRoundTrip(t *testing.T) {
 // exact.
 func TestSnapshotMerge(t *testing.T) {
 	events := workload(6000, 2)
-	clk := newClock()
+	clk := fakeclock.New()
 	one, _ := newRecorder(t, metrics.Options{RunID: "r", Now: clk.Now})
 	two, _ := newRecorder(t, metrics.Options{RunID: "r", Now: clk.Now})
 	all, _ := newRecorder(t, metrics.Options{RunID: "r", Now: clk.Now})

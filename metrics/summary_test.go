@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stampedehq/stampede/internal/fakeclock"
+
 	"github.com/stampedehq/stampede/generator/scenario"
 	"github.com/stampedehq/stampede/metrics"
 )
@@ -39,7 +41,7 @@ func golden(t *testing.T, name string, got []byte) {
 // runSnapshot is a minute-long run of the workload, the same every time.
 func runSnapshot(t *testing.T) *metrics.Snapshot {
 	t.Helper()
-	clk := newClock()
+	clk := fakeclock.New()
 	r, _ := newRecorder(t, metrics.Options{RunID: "run-7", Now: clk.Now})
 	replay(r, workload(4200, 9))
 	clk.Advance(time.Minute)

@@ -7,32 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/stampedehq/stampede/internal/fakeclock"
 )
-
-// testClock is a clock a test sets by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 func TestNewValidates(t *testing.T) {
 	tests := []struct {
@@ -146,7 +125,7 @@ func TestLatencyDelays(t *testing.T) {
 // TestStallDecides checks the delay drawn for requests inside and outside a
 // stall window, with the test clock, and that a latency adds to it.
 func TestStallDecides(t *testing.T) {
-	clock := newTestClock()
+	clock := fakeclock.New()
 	start := clock.Now()
 	s := newTestServer(t, Options{
 		Stall:   Stall{For: time.Second, Every: 10 * time.Second},
@@ -173,7 +152,7 @@ func TestStallDecides(t *testing.T) {
 // TestStallHolds checks that a request arriving 200ms before the end of a
 // stall window is held at least those 200ms.
 func TestStallHolds(t *testing.T) {
-	clock := newTestClock()
+	clock := fakeclock.New()
 	start := clock.Now()
 	s := newTestServer(t, Options{Stall: Stall{For: time.Second, Every: 10 * time.Second}, Now: clock.Now})
 	clock.Set(start.Add(9800 * time.Millisecond))

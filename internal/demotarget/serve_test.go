@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stampedehq/stampede/internal/fakeclock"
 )
 
 // startServing serves s on a loopback port until the test ends or stop is
@@ -71,7 +73,7 @@ func TestServeAndShutdown(t *testing.T) {
 // TestShutdownReleasesHeld checks that a shutdown answers a request held by
 // a stall 503 at once, counts it, and returns nil.
 func TestShutdownReleasesHeld(t *testing.T) {
-	clock := newTestClock()
+	clock := fakeclock.New()
 	start := clock.Now()
 	s := newTestServer(t, Options{Stall: Stall{For: time.Hour - time.Second, Every: time.Hour}, Now: clock.Now})
 	clock.Set(start.Add(2 * time.Second)) // 59m58s of stall to go
