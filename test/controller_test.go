@@ -319,13 +319,7 @@ func TestControllerRestartCarriesOnTheRun(t *testing.T) {
 	args := append([]string{"controller", "--listen", addr, "--state-file", state}, fastLeases...)
 	first := start(t, nil, args...)
 	ctl := first.waitLog(`msg="controller serving" url=(http://127\.0\.0\.1:\d+)`, 30*time.Second)
-	var ws []*proc
-	for range 2 {
-		ws = append(ws, start(t, nil, "worker", "--controller", ctl, "--metrics-addr", "127.0.0.1:0", "--heartbeat-interval", "300ms"))
-	}
-	eventually(t, 30*time.Second, "2 workers", func() bool { return len(workers(t, ctl)) == 2 })
-	startRun(t, ctl, target, map[string]any{"users": 6, "spawn_rate": 100})
-	eventually(t, 30*time.Second, "6 users", func() bool { return usersOnWorkers(t, workers(t, ctl)) == 6 })
+	ws := followersWithARun(t, ctl, target, 2, 6)
 
 	first.signal(syscall.SIGKILL)
 	first.wait(10 * time.Second)
@@ -351,4 +345,20 @@ func TestControllerRestartCarriesOnTheRun(t *testing.T) {
 			t.Errorf("worker exit code %d", code)
 		}
 	}
+}
+
+// followersWithARun starts n `stampede worker --controller` processes (with
+// extra flags), waits until the controller lists them, starts a run of the
+// fast CRUD scenario with users, and waits until the workers run them all.
+func followersWithARun(t *testing.T, ctl, target string, n, users int, extra ...string) []*proc {
+	t.Helper()
+	var ws []*proc
+	for range n {
+		args := append([]string{"worker", "--controller", ctl, "--metrics-addr", "127.0.0.1:0", "--heartbeat-interval", "300ms"}, extra...)
+		ws = append(ws, start(t, nil, args...))
+	}
+	eventually(t, 30*time.Second, fmt.Sprintf("%d workers", n), func() bool { return len(workers(t, ctl)) == n })
+	startRun(t, ctl, target, map[string]any{"users": users, "spawn_rate": 100})
+	eventually(t, 30*time.Second, fmt.Sprintf("%d users", users), func() bool { return usersOnWorkers(t, workers(t, ctl)) == users })
+	return ws
 }

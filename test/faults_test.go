@@ -213,13 +213,7 @@ func TestOrphanedWorkersStopThenResume(t *testing.T) {
 	args := append([]string{"controller", "--listen", addr, "--state-file", state}, fastLeases...)
 	ctlProc := start(t, nil, args...)
 	ctl := ctlProc.waitLog(`url=(http://127\.0\.0\.1:\d+)`, 30*time.Second)
-	var ws []*proc
-	for range 2 {
-		ws = append(ws, start(t, nil, "worker", "--controller", ctl, "--metrics-addr", "127.0.0.1:0", "--heartbeat-interval", "300ms", "--orphan-timeout", "2s"))
-	}
-	eventually(t, 30*time.Second, "2 workers", func() bool { return len(workers(t, ctl)) == 2 })
-	startRun(t, ctl, target, map[string]any{"users": 6, "spawn_rate": 100})
-	eventually(t, 30*time.Second, "6 users", func() bool { return usersOnWorkers(t, workers(t, ctl)) == 6 })
+	ws := followersWithARun(t, ctl, target, 2, 6, "--orphan-timeout", "2s")
 	live := workers(t, ctl)
 
 	ctlProc.signal(syscall.SIGKILL)
@@ -371,13 +365,7 @@ func TestNetworkCutBetweenWorkerAndController(t *testing.T) {
 func TestWorkerSIGTERMLosesNothing(t *testing.T) {
 	_, target := startDemoTarget(t)
 	_, ctl := startController(t, append([]string{"--scaler", "none"}, fastLeases...)...)
-	var ws []*proc
-	for range 2 {
-		ws = append(ws, start(t, nil, "worker", "--controller", ctl, "--metrics-addr", "127.0.0.1:0", "--heartbeat-interval", "300ms"))
-	}
-	eventually(t, 30*time.Second, "2 workers", func() bool { return len(workers(t, ctl)) == 2 })
-	startRun(t, ctl, target, map[string]any{"users": 6, "spawn_rate": 100})
-	eventually(t, 30*time.Second, "6 users", func() bool { return usersOnWorkers(t, workers(t, ctl)) == 6 })
+	ws := followersWithARun(t, ctl, target, 2, 6)
 	time.Sleep(time.Second)
 	ws[0].signal(syscall.SIGTERM)
 	if code := ws[0].wait(30 * time.Second); code != 0 {
