@@ -2,10 +2,13 @@ package test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -240,5 +243,63 @@ func TestHelpListsFlagsWithTheirVariables(t *testing.T) {
 	code, stdout, _ = runToEnd(t, 30*time.Second, nil, "--help")
 	if code != 0 || !strings.Contains(stdout, "worker") || !strings.Contains(stdout, "demo-target") {
 		t.Errorf("stampede --help: code %d\n%s", code, stdout)
+	}
+}
+
+// TestMaxConnectionsPoolsTheUsersConnections holds 20 busy users to the
+// 3 connections --max-connections allows, counted by the target.
+func TestMaxConnectionsPoolsTheUsersConnections(t *testing.T) {
+	var opened atomic.Int64
+	target := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Millisecond) // so that users contend for the pool
+		w.Write([]byte("hello"))
+	}))
+	target.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	target.Start()
+	defer target.Close()
+
+	for _, tc := range []struct {
+		maxConns string
+		min, max int64
+	}{
+		{"3", 1, 3},
+		{"0", 4, 20}, // no pool: about one per busy user
+	} {
+		out := filepath.Join(t.TempDir(), "summary.json")
+		opened.Store(0)
+		code, _, stderr := runToEnd(t, 60*time.Second, nil, "worker", "testdata/hello.yaml", "--target", target.URL,
+			"--users", "20", "--spawn-rate", "0", "--iterations", "2000", "--max-connections", tc.maxConns,
+			"--metrics-addr", "127.0.0.1:0", "--progress-interval", "0", "--out", out)
+		if code != 0 {
+			t.Fatalf("--max-connections %s: exit %d: %s", tc.maxConns, code, stderr)
+		}
+		if n := opened.Load(); n < tc.min || n > tc.max {
+			t.Errorf("--max-connections %s: the target saw %d connections, want %d to %d", tc.maxConns, n, tc.min, tc.max)
+		}
+		var summary struct {
+			Total struct {
+				Requests int64 `json:"requests"`
+				Failures int64 `json:"failures"`
+			} `json:"total"`
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &summary); err != nil {
+			t.Fatal(err)
+		}
+		if summary.Total.Requests != 2000 || summary.Total.Failures != 0 {
+			t.Errorf("--max-connections %s: %d requests, %d failures; want 2000 and 0", tc.maxConns, summary.Total.Requests, summary.Total.Failures)
+		}
+	}
+
+	code, _, stderr := runToEnd(t, 30*time.Second, nil, "worker", "testdata/hello.yaml", "--target", target.URL, "--max-connections", "-1")
+	if code != 2 || !strings.Contains(stderr, "--max-connections -1") {
+		t.Errorf("--max-connections -1: exit %d, %s", code, stderr)
 	}
 }

@@ -54,9 +54,14 @@ func (g *Guard) checkLoad(sc *scenario.Scenario, l *Load) error {
 
 // transport is the workers' HTTP transport; with an allowlist, every
 // connection is checked when it is dialled, and proxies are off (through a
-// proxy, the dial would not be to the target).
-func (g *Guard) transport(concurrency int) http.RoundTripper {
+// proxy, the dial would not be to the target). maxConns caps the
+// connections per host (0: no cap).
+func (g *Guard) transport(concurrency, maxConns int) http.RoundTripper {
 	t := generator.NewTransport(concurrency)
+	if maxConns > 0 {
+		t.MaxConnsPerHost = maxConns
+		t.MaxIdleConnsPerHost = min(t.MaxIdleConnsPerHost, maxConns)
+	}
 	if !g.AllowedTargets.Open() {
 		dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 		t.DialContext = g.AllowedTargets.Dial(dialer.DialContext, net.DefaultResolver)
