@@ -64,7 +64,7 @@ func follow(ctx context.Context, cfg *workerConfig, logger *slog.Logger, stderr 
 			MaxResponseBytes: cfg.MaxResponseBytes,
 			Seed:             cfg.Seed,
 			UserAgent:        "stampede/" + version,
-			Transport:        cfg.Guard.transport(1000, cfg.MaxConnections),
+			Transport:        cfg.Guard.transport(cfg.Transport, 1000, cfg.MaxConnections),
 		},
 		MaxEndpoints: cfg.MaxEndpoints,
 		Version:      version,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stampedehq/stampede/controller"
 	"github.com/stampedehq/stampede/generator"
+	"github.com/stampedehq/stampede/generator/h1"
 	"github.com/stampedehq/stampede/generator/scenario"
 	"github.com/stampedehq/stampede/internal/guard"
 )
@@ -52,11 +53,13 @@ func (g *Guard) checkLoad(sc *scenario.Scenario, l *Load) error {
 	return nil
 }
 
-// transport is the workers' HTTP transport; with an allowlist, every
-// connection is checked when it is dialled, and proxies are off (through a
-// proxy, the dial would not be to the target). maxConns caps the
-// connections per host (0: no cap).
-func (g *Guard) transport(concurrency, maxConns int) http.RoundTripper {
+// transport is the workers' HTTP transport: plain HTTP/1.1 through h1 (the
+// exchange on the user's goroutine), the rest (TLS, HTTP/2, proxies) through
+// net/http's, or everything through net/http's with kind "net/http". With
+// an allowlist, every connection is checked when it is dialled, and proxies
+// are off (through a proxy, the dial would not be to the target).
+// maxConns caps the connections per host (0: no cap).
+func (g *Guard) transport(kind string, concurrency, maxConns int) http.RoundTripper {
 	t := generator.NewTransport(concurrency)
 	if maxConns > 0 {
 		t.MaxConnsPerHost = maxConns
@@ -67,8 +70,24 @@ func (g *Guard) transport(concurrency, maxConns int) http.RoundTripper {
 		t.DialContext = g.AllowedTargets.Dial(dialer.DialContext, net.DefaultResolver)
 		t.Proxy = nil
 	}
-	return t
+	if kind == transportNetHTTP {
+		return t
+	}
+	return h1.New(h1.Options{
+		DialContext:         t.DialContext,
+		MaxConnsPerHost:     t.MaxConnsPerHost,
+		MaxIdleConnsPerHost: t.MaxIdleConnsPerHost,
+		IdleConnTimeout:     t.IdleConnTimeout,
+		Proxy:               t.Proxy,
+		Fallback:            t,
+	})
 }
+
+// The values of --transport.
+const (
+	transportH1      = "h1"
+	transportNetHTTP = "net/http"
+)
 
 // isLoopback reports whether a listen address only takes local connections.
 func isLoopback(listen string) bool {

@@ -122,7 +122,7 @@ func runLocal(args, environ []string, stdout, stderr io.Writer) int {
 		workerArgs: []string{
 			"--request-timeout", cfg.RequestTimeout.String(), "--graceful-stop", cfg.GracefulStop.String(),
 			"--graceful-ramp-down", cfg.GracefulRampDown.String(), "--max-response-bytes", strconv.FormatInt(cfg.MaxResponseBytes, 10),
-			"--max-connections", strconv.Itoa(cfg.MaxConnections),
+			"--max-connections", strconv.Itoa(cfg.MaxConnections), "--transport", cfg.Transport,
 			"--max-endpoints", strconv.Itoa(cfg.MaxEndpoints), "--seed", strconv.FormatUint(cfg.Seed, 10),
 		},
 		workerOutput: workerOutput, workerLogLevel: workerLogLevel, logger: controlLogger,

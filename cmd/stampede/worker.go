@@ -39,6 +39,7 @@ type Load struct {
 	GracefulStop     time.Duration `env:"STAMPEDE_GRACEFUL_STOP" envDefault:"10s" help:"at the end, how long requests in flight may finish before they are cancelled"`
 	GracefulRampDown time.Duration `env:"STAMPEDE_GRACEFUL_RAMP_DOWN" envDefault:"30s" help:"how long a user being removed may finish its iteration"`
 	MaxResponseBytes int64         `env:"STAMPEDE_MAX_RESPONSE_BYTES" envDefault:"1048576" help:"most bytes of a response body kept for checks and extraction (the rest is read and discarded)"`
+	Transport        string        `env:"STAMPEDE_TRANSPORT" envDefault:"h1" help:"HTTP client: h1 (plain HTTP/1.1 on each user's goroutine, fastest; TLS, HTTP/2 and proxies still go through net/http) or net/http (Go's client for everything)"`
 	MaxConnections   int           `env:"STAMPEDE_MAX_CONNECTIONS" help:"connections to each target host, shared by all users (a pool); 0: as many as users need at once (about one per user)"`
 	MaxEndpoints     int           `env:"STAMPEDE_MAX_ENDPOINTS" envDefault:"200" help:"distinct endpoint labels before new ones fold into endpoint=\"other\""`
 	Seed             uint64        `env:"STAMPEDE_SEED" help:"random seed for think times, task choice and template functions; 0 picks one"`
@@ -82,6 +83,9 @@ func (l *Load) validate() error {
 	}
 	if l.MaxResponseBytes < 1 {
 		errs = append(errs, fmt.Errorf("invalid --max-response-bytes %d: must be >= 1", l.MaxResponseBytes))
+	}
+	if l.Transport != transportH1 && l.Transport != transportNetHTTP {
+		errs = append(errs, fmt.Errorf("invalid --transport %q: want h1 or net/http", l.Transport))
 	}
 	if l.MaxConnections < 0 {
 		errs = append(errs, fmt.Errorf("invalid --max-connections %d: must be >= 0", l.MaxConnections))
@@ -294,7 +298,7 @@ func work(ctx context.Context, cfg *workerConfig, sc *scenario.Scenario, logger 
 	logger.Info("worker started", "run_id", cfg.RunID, "scenario", sc.Name, "target", sc.BaseURL, "metrics", "http://"+srv.addr+"/metrics")
 
 	opts := cfg.engineOptions(sc, rec, logger)
-	opts.Transport = cfg.Guard.transport(max(cfg.Users, cfg.MaxInFlight), cfg.MaxConnections)
+	opts.Transport = cfg.Guard.transport(cfg.Transport, max(cfg.Users, cfg.MaxInFlight), cfg.MaxConnections)
 	engine, err := generator.New(opts)
 	if err != nil {
 		return nil, err
