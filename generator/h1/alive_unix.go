@@ -26,5 +26,5 @@ func (c *conn) alive() bool {
 		alive = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK
 		return true // never wait
 	})
-	return err == nil && alive && c.br.Buffered() == 0
+	return err == nil && alive && (c.br == nil || c.br.Buffered() == 0)
 }

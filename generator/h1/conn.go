@@ -3,9 +3,11 @@ package h1
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 )
@@ -14,12 +16,14 @@ import (
 // net/http's.
 const bufferSize = 4 << 10
 
-// conn is one keep-alive connection and its buffers. It serves one
-// exchange at a time, on the goroutine of the request.
+// conn is one keep-alive connection. It serves one exchange at a time, on
+// the goroutine of the request, and holds its buffers only during one: an
+// idle connection (a user thinking) costs no buffer memory.
 type conn struct {
-	nc net.Conn
-	br *bufio.Reader
-	bw *bufio.Writer
+	nc   net.Conn
+	bufs *buffers
+	br   *bufio.Reader // nil while idle
+	bw   *bufio.Writer // nil while idle
 
 	read      int64 // bytes read in this exchange: none means the target closed before answering
 	reused    bool  // taken from the pool, not dialled for this request
@@ -27,11 +31,46 @@ type conn struct {
 	deadline  bool // a deadline is set on nc and must be cleared before reuse
 }
 
-func newConn(nc net.Conn) *conn {
-	c := &conn{nc: nc}
-	c.br = bufio.NewReaderSize(countingReader{c}, bufferSize)
-	c.bw = bufio.NewWriterSize(nc, bufferSize)
-	return c
+func newConn(nc net.Conn, bufs *buffers) *conn {
+	return &conn{nc: nc, bufs: bufs}
+}
+
+// buffers are the read and write buffers connections borrow for an
+// exchange.
+type buffers struct{ readers, writers sync.Pool }
+
+func (c *conn) takeBuffers() {
+	if c.br == nil {
+		if br, ok := c.bufs.readers.Get().(*bufio.Reader); ok {
+			br.Reset(countingReader{c})
+			c.br = br
+		} else {
+			c.br = bufio.NewReaderSize(countingReader{c}, bufferSize)
+		}
+	}
+	if c.bw == nil {
+		if bw, ok := c.bufs.writers.Get().(*bufio.Writer); ok {
+			bw.Reset(c.nc)
+			c.bw = bw
+		} else {
+			c.bw = bufio.NewWriterSize(c.nc, bufferSize)
+		}
+	}
+}
+
+// returnBuffers lends the buffers back between exchanges; a read buffer
+// still holding bytes (which would spoil the next answer) stays.
+func (c *conn) returnBuffers() {
+	if c.br != nil && c.br.Buffered() == 0 {
+		c.br.Reset(nil)
+		c.bufs.readers.Put(c.br)
+		c.br = nil
+	}
+	if c.bw != nil {
+		c.bw.Reset(nil)
+		c.bufs.writers.Put(c.bw)
+		c.bw = nil
+	}
 }
 
 // countingReader counts what the connection reads, for the retry rule.
@@ -43,12 +82,16 @@ func (r countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *conn) close() { c.nc.Close() }
+func (c *conn) close() {
+	c.nc.Close()
+	c.returnBuffers()
+}
 
 // exchange writes req and reads the response head; the body is read from
 // the connection as the caller reads it, and the connection goes back to
 // p once the body is read to its end and closed.
 func (c *conn) exchange(ctx context.Context, req *http.Request, p *pool) (*http.Response, error) {
+	c.takeBuffers()
 	if d, ok := ctx.Deadline(); ok {
 		c.nc.SetDeadline(d)
 		c.deadline = true
@@ -58,10 +101,7 @@ func (c *conn) exchange(ctx context.Context, req *http.Request, p *pool) (*http.
 	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) }) // a deadline in the past
 	fail := func(err error) (*http.Response, error) {
 		stop()
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		return nil, err
+		return nil, contextError(ctx, err)
 	}
 	if err := req.Write(c.bw); err != nil {
 		return fail(err)
@@ -99,6 +139,7 @@ func (c *conn) done(p *pool, stop func() bool, reusable bool) {
 		c.deadline = false
 	}
 	if reusable {
+		c.returnBuffers()
 		p.put(c)
 	} else {
 		p.discard(c)
@@ -126,8 +167,8 @@ func (b *body) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err == io.EOF {
 		b.eof = true
-	} else if err != nil && b.ctx.Err() != nil {
-		err = context.Cause(b.ctx)
+	} else if err != nil {
+		err = contextError(b.ctx, err)
 	}
 	return n, err
 }
@@ -139,4 +180,17 @@ func (b *body) Close() error {
 		b.c.done(b.p, b.stop, b.reusable && b.eof)
 	})
 	return nil
+}
+
+// contextError is err as the request's context explains it: its cause
+// when it ended, and its deadline when that is what the connection's
+// deadline (set from it) met, before the context's own timer fired.
+func contextError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return err
 }

@@ -16,6 +16,7 @@ const staleAfter = time.Millisecond
 type pool struct {
 	addr    string
 	maxIdle int
+	bufs    *buffers
 
 	mu      sync.Mutex
 	idle    []*conn      // most recently used last
@@ -82,7 +83,7 @@ func (p *pool) dial(ctx context.Context, opts Options) (*conn, error) {
 		p.release()
 		return nil, err
 	}
-	return newConn(nc), nil
+	return newConn(nc, p.bufs), nil
 }
 
 // put returns a connection fit for another request.

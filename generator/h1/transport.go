@@ -45,6 +45,7 @@ const (
 type Transport struct {
 	opts  Options
 	hosts sync.Map // host:port → *pool
+	bufs  buffers
 }
 
 // New returns a Transport with opts.
@@ -123,7 +124,7 @@ func (t *Transport) pool(addr string) *pool {
 	if p, ok := t.hosts.Load(addr); ok {
 		return p.(*pool)
 	}
-	p, _ := t.hosts.LoadOrStore(addr, &pool{addr: addr, maxIdle: t.opts.MaxIdleConnsPerHost})
+	p, _ := t.hosts.LoadOrStore(addr, &pool{addr: addr, maxIdle: t.opts.MaxIdleConnsPerHost, bufs: &t.bufs})
 	return p.(*pool)
 }
 
