@@ -5,5 +5,7 @@
 // and hold the chart to the code: the Role to the scaler's one list of API
 // calls, every env var to the binaries' own --help, ports and probes to
 // their defaults, the copied dashboards and rules to dashboards/, the
-// manifests to a fresh render, and the Dockerfile to its rules.
+// manifests to a fresh render, and the Dockerfile to its rules. Then they
+// apply every variant with server-side apply to a real kube-apiserver
+// (internal/kubeapiserver), which must accept every object.
 package k8s

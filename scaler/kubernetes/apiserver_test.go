@@ -27,6 +27,8 @@ type fakeAPIServer struct {
 	conflicts int  // answer this many PUTs 409 first
 	forbidden bool // answer PUTs 403
 	requests  []string
+	// putVersions are the resourceVersions the scale PUTs carried.
+	putVersions []string
 }
 
 const scalePath = "/apis/apps/v1/namespaces/load/deployments/stampede-worker/scale"
@@ -56,6 +58,7 @@ func (f *fakeAPIServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.replicas = int(scale.Spec.Replicas)
+		f.putVersions = append(f.putVersions, scale.ResourceVersion)
 		f.writeScale(w)
 	case r.Method == http.MethodGet && r.URL.Path == "/apis/apps/v1/namespaces/load/deployments/stampede-worker":
 		fmt.Fprintf(w, `{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"stampede-worker","namespace":"load"},"spec":{"replicas":%d},"status":{"readyReplicas":1}}`, f.replicas)
@@ -133,8 +136,13 @@ func TestAgainstAPIServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.api.mu.Lock()
-			replicas, requests := tt.api.replicas, tt.api.requests
+			replicas, requests, putVersions := tt.api.replicas, tt.api.requests, tt.api.putVersions
 			tt.api.mu.Unlock()
+			for _, v := range putVersions {
+				if v != "" {
+					t.Errorf("a scale update carried resourceVersion %q: an edit since the read would refuse it", v)
+				}
+			}
 			if replicas != tt.replicas {
 				t.Errorf("server has %d replicas, want %d", replicas, tt.replicas)
 			}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -15,6 +16,23 @@ import (
 
 // serviceAccountNamespace is where a pod finds its own namespace.
 const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// The client's limits. client-go's default rate (5 requests/s, bursts of
+// 10) is made for informer-based controllers; this one asks directly: a
+// rescale is 4 calls (get and update the scale, then the status refresh)
+// plus 2 for saving the state, and the status refresh runs every heartbeat
+// interval. Under the default, a few rescales in a row left the refresh
+// waiting on the client's own limiter past its deadline ("client rate
+// limiter Wait returned an error") and /api/v1/status reporting stale
+// replicas, and a conflict's retries came ~200 ms apart. The API server's
+// priority and fairness protects it; this only bounds a runaway loop.
+// The timeout bounds every call, so a hung API server cannot hold a
+// rescale, or the controller's state saves, forever.
+const (
+	clientQPS     = 50
+	clientBurst   = 100
+	clientTimeout = 15 * time.Second
+)
 
 // Options configure a Scaler.
 type Options struct {
@@ -99,7 +117,7 @@ func restConfig(path, nsFile string) (*rest.Config, string, error) {
 			return nil, "", fmt.Errorf("in-cluster kubernetes config: %w", err)
 		}
 		ns, _ := podNamespace(nsFile) // NewWithClient reports it if still needed
-		return config, ns, nil
+		return tune(config), ns, nil
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", fmt.Errorf("kubeconfig %s (STAMPEDE_KUBECONFIG or --kubeconfig): %w", path, err)
@@ -120,7 +138,17 @@ func restConfig(path, nsFile string) (*rest.Config, string, error) {
 	} else if podNS, err := podNamespace(nsFile); err == nil {
 		ns = podNS
 	}
-	return config, ns, nil
+	return tune(config), ns, nil
+}
+
+// tune sets the client's rate limit and timeout (see clientQPS), unless
+// the kubeconfig already sets a timeout.
+func tune(config *rest.Config) *rest.Config {
+	config.QPS, config.Burst = clientQPS, clientBurst
+	if config.Timeout == 0 {
+		config.Timeout = clientTimeout
+	}
+	return config
 }
 
 // podNamespace reads the pod's namespace from its service account.

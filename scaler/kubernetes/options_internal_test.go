@@ -66,6 +66,10 @@ func TestRestConfigNamespace(t *testing.T) {
 		if config.Host != "https://127.0.0.1:6443" {
 			t.Errorf("restConfig(%s) host = %q", tt.kubeconfig, config.Host)
 		}
+		if config.QPS != clientQPS || config.Burst != clientBurst || config.Timeout != clientTimeout {
+			t.Errorf("restConfig(%s) QPS %v burst %d timeout %s, want %v, %d, %s (client-go's 5/s throttled the status refresh after a few rescales)",
+				tt.kubeconfig, config.QPS, config.Burst, config.Timeout, clientQPS, clientBurst, clientTimeout)
+		}
 	}
 }
 

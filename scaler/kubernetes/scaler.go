@@ -72,9 +72,13 @@ func (s *Scaler) Replicas(ctx context.Context) (desired, ready int, err error) {
 	return int(scale.Spec.Replicas), int(readyReplicas), nil
 }
 
-// Scale sets the workload's replicas to n, reading the scale again and
-// retrying when someone else changed it meanwhile. A DaemonSet answers an
-// error wrapping controller.ErrNotScalable.
+// Scale sets the workload's replicas to n. The update carries no
+// resourceVersion: n does not depend on what was read, so an edit of the
+// workload meanwhile (its status, an annotation: frequent on a real
+// cluster) must not make it fail with a 409 Conflict, as about half did on
+// a real API server while another client edited the Deployment. A conflict
+// from anything else is still retried after reading the scale again. A
+// DaemonSet answers an error wrapping controller.ErrNotScalable.
 func (s *Scaler) Scale(ctx context.Context, n int) error {
 	if n < 0 || n > math.MaxInt32 {
 		return fmt.Errorf("replicas %d: must be between 0 and %d", n, math.MaxInt32)
@@ -96,6 +100,7 @@ func (s *Scaler) Scale(ctx context.Context, n int) error {
 			return nil
 		}
 		scale.Spec.Replicas = int32(n)
+		scale.ResourceVersion = "" // last writer wins, as with kubectl scale
 		return s.updateScale(ctx, scale)
 	})
 }
