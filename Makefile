@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks use, as command:package, installed only when missing.
-TEST_APT  ?= prometheus:prometheus promtool:prometheus chromium:chromium
+TEST_APT  ?= prometheus:prometheus promtool:prometheus chromium:chromium etcd:etcd-server
 BENCH_APT ?= hey:hey wrk:wrk
 DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 
@@ -36,6 +36,7 @@ deps: ## install what the tests need (Go modules; Debian packages only when miss
 	$(GO) list -deps -test ./... > /dev/null  # fetches exactly the modules the build and tests import
 	@scripts/ensure-apt $(TEST_APT)
 	@scripts/ensure-helm >/dev/null
+	@scripts/ensure-kube-apiserver >/dev/null
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
