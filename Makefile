@@ -8,6 +8,7 @@ BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks use, as command:package, installed only when missing.
 TEST_APT  ?= prometheus:prometheus promtool:prometheus chromium:chromium etcd:etcd-server
 BENCH_APT ?= hey:hey wrk:wrk
+BENCH_ARGS ?=
 DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 
 IMAGE     ?= ghcr.io/stampedehq/stampede:$(VERSION)
@@ -58,9 +59,9 @@ fuzz: ## run every fuzz target for FUZZTIME each
 bench-go: ## go test benchmarks (ns/op, allocs/op)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
-bench-compare: build ## requests/s of a worker next to hey, and RSS per idle user
+bench-compare: build ## stampede next to wrk, hey, Vegeta and k6: requests/s, open-model latency, RSS per user (BENCH_ARGS for bench/compare's flags)
 	@scripts/ensure-apt $(BENCH_APT)
-	bench/compare.sh $(BIN)
+	$(GO) run ./bench/compare -bin $(BIN) $(BENCH_ARGS)
 
 bench: bench-go bench-compare ## every benchmark
 

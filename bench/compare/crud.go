@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+)
+
+// crud makes the CRUD table: create (JSON body, Id extracted), read,
+// update (JSON body), delete, with checks, no think time; stampede and k6.
+func (h *harness) crud(ctx context.Context) error {
+	target, err := startTarget(ctx, h.cfg.bin, h.targetCore, "")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = target.stop() }()
+	conc, d, core := h.cfg.concurrency, h.cfg.duration, h.clientCore
+	scenario, err := writeFile(h.dir, "crud.yaml", crudScenario)
+	if err != nil {
+		return err
+	}
+	k6Summary := filepath.Join(h.dir, "k6-crud-summary.json")
+	k6Script, err := writeScript(h.dir, "crud.js", k6Crud, scriptParams{Target: target.url, Users: conc, Duration: d, SummaryPath: k6Summary})
+	if err != nil {
+		return err
+	}
+	stampede := &entry{key: "stampede", label: fmt.Sprintf("**stampede worker, %d users**", conc), c: stampedeClient{
+		bin: h.cfg.bin, name: "stampede", scenario: scenario, target: target.url, duration: d, core: core, dir: h.dir,
+		args: []string{"--users", strconv.Itoa(conc), "--spawn-rate", "0"},
+	}}
+	entries := []*entry{
+		stampede,
+		h.toolEntry("k6", fmt.Sprintf("k6, %d VUs", conc), func(t tool) client {
+			return k6Client{path: t.path, name: "k6", script: k6Script, summaryPath: k6Summary, duration: d, core: core}
+		}),
+	}
+	h.runRounds(ctx, "crud", target.url, entries)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	st, stOK := stampede.best()
+	tab := newTable("client", "iterations/s", "requests/s", "p50", "p99", "client CPU", "stampede ÷ client (iterations/s)")
+	for _, e := range entries {
+		r, ok := e.best()
+		switch {
+		case e.c == nil:
+			tab.skipRow(e.label, e.skip)
+			continue
+		case !ok:
+			tab.skipRow(e.label, "failed (see below)")
+			continue
+		}
+		ratio := "–"
+		if e != stampede && stOK {
+			ratio = fmtRatio(st.iterPerSec, r.iterPerSec)
+		}
+		tab.add(e.label, fmtRate(r.iterPerSec), fmtRate(r.rps), latencyCell(r, p50), latencyCell(r, p99), fmtCPU(r.cpuShare()), ratio)
+	}
+	fmt.Fprintf(h.out, "\n### CRUD flow (create with JSON body and Id extraction, read, update, delete; checks; no think time): %d concurrent, %v each\n\n", conc, d)
+	if err := tab.write(h.out); err != nil {
+		return err
+	}
+	notes := []string{
+		"",
+		fmt.Sprintf("- one iteration is 4 requests; p50/p99 over all requests; stampede's /metrics was scraped %d times during its run", st.scrapes),
+		"- both from generated files: a stampede scenario (examples/todo-crud.yaml without think time) and a k6 script doing the same steps and checks",
+		"- " + h.roundsNote(),
+	}
+	notes = append(notes, problems(entries)...)
+	for _, n := range notes {
+		fmt.Fprintln(h.out, n)
+	}
+	return nil
+}
