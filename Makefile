@@ -8,7 +8,7 @@ BENCHTIME ?= 1s
 # Debian packages the tests and benchmarks use, as command:package, installed only when missing.
 TEST_APT  ?= prometheus:prometheus promtool:prometheus chromium:chromium etcd:etcd-server
 BENCH_APT ?= hey:hey wrk:wrk
-BENCH_ARGS ?=
+BENCH_ARGS ?= -rounds 3
 DEMO_ARGS ?= --workers 2 --users 50 --spawn-rate 10 --duration 30s
 
 IMAGE     ?= ghcr.io/stampedehq/stampede:$(VERSION)
