@@ -1,12 +1,8 @@
 package k8s
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,17 +13,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/restmapper"
 
 	"github.com/stampedehq/stampede/internal/kubeapiserver"
 )
@@ -76,11 +66,11 @@ func (w *warnings) take() []string {
 }
 
 // applier applies manifests to the cluster the way `kubectl apply
-// --server-side` does: a dynamic client, and a RESTMapper from discovery.
+// --server-side` does (kubeapiserver.Applier), and collects the server's
+// warnings.
 type applier struct {
+	*kubeapiserver.Applier
 	typed    kubernetes.Interface
-	dynamic  dynamic.Interface
-	mapper   *restmapper.DeferredDiscoveryRESTMapper
 	warnings *warnings
 }
 
@@ -93,59 +83,16 @@ func newApplier(t *testing.T, cluster *kubeapiserver.Cluster) *applier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dyn, err := dynamic.NewForConfig(config)
+	a, err := kubeapiserver.NewApplier(config, fieldManager)
 	if err != nil {
 		t.Fatal(err)
 	}
-	disco, err := discovery.NewDiscoveryClientForConfig(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &applier{
-		typed:    typed,
-		dynamic:  dyn,
-		mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco)),
-		warnings: w,
-	}
-}
-
-// resource is the dynamic client for obj's kind, in its namespace when
-// the kind is namespaced.
-func (a *applier) resource(obj *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
-	gvk := obj.GroupVersionKind()
-	mapping, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: the API server does not serve this kind: %w", gvk, obj.GetName(), err)
-	}
-	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
-		return a.dynamic.Resource(mapping.Resource).Namespace(obj.GetNamespace()), nil
-	}
-	return a.dynamic.Resource(mapping.Resource), nil
-}
-
-// apply server-side applies obj with strict field validation, so a field
-// the API does not know, or a duplicate one, is refused rather than
-// dropped, and returns what the server stored.
-func (a *applier) apply(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	res, err := a.resource(obj)
-	if err != nil {
-		return nil, err
-	}
-	data, err := obj.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	force := true // the only manager here; as kubectl apply --server-side --force-conflicts
-	return res.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{
-		FieldManager:    fieldManager,
-		Force:           &force,
-		FieldValidation: metav1.FieldValidationStrict,
-	})
+	return &applier{Applier: a, typed: typed, warnings: w}
 }
 
 // get reads obj back from the server.
 func (a *applier) get(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	res, err := a.resource(obj)
+	res, err := a.Resource(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -178,24 +125,24 @@ func (a *applier) installCRDs(ctx context.Context, dir string) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		objects, err := splitManifests(data)
+		objects, err := kubeapiserver.SplitYAML(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		for _, obj := range objects {
-			if _, err := a.apply(ctx, obj); err != nil {
+			if _, err := a.Apply(ctx, obj); err != nil {
 				return nil, fmt.Errorf("%s: %w", file, err)
 			}
 			names = append(names, obj.GetName())
 		}
 	}
-	crds := a.dynamic.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
+	crds := a.Dynamic.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
 	for _, name := range names {
 		if err := waitEstablished(ctx, crds, name); err != nil {
 			return nil, err
 		}
 	}
-	a.mapper.Reset()
+	a.Mapper.Reset()
 	return names, nil
 }
 
@@ -218,30 +165,6 @@ func waitEstablished(ctx context.Context, crds dynamic.NamespaceableResourceInte
 			return fmt.Errorf("CRD %s not Established within 30s (last error: %v)", name, err)
 		case <-time.After(100 * time.Millisecond):
 		}
-	}
-}
-
-// splitManifests splits multi-document YAML (a chart's render, a CRD
-// bundle) into objects, skipping documents without one.
-func splitManifests(data []byte) ([]*unstructured.Unstructured, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var objects []*unstructured.Unstructured
-	for i := 1; ; i++ {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return objects, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
-		}
-		if isBlank(doc) {
-			continue
-		}
-		obj, err := decodeUnstructured(doc)
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
-		}
-		objects = append(objects, obj)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stampedehq/stampede/internal/kubeapiserver"
 )
 
 // TestChartAppliesToARealAPIServer renders each variant of the chart (the
@@ -41,7 +43,7 @@ func TestChartAppliesToARealAPIServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			objects, err := splitManifests(rendered)
+			objects, err := kubeapiserver.SplitYAML(rendered)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +55,7 @@ func TestChartAppliesToARealAPIServer(t *testing.T) {
 					t.Errorf("%s has namespace %q, want the release's %q", describe(obj), obj.GetNamespace(), ns)
 					obj.SetNamespace(ns)
 				}
-				stored, err := a.apply(ctx, obj)
+				stored, err := a.Apply(ctx, obj)
 				if err != nil {
 					t.Errorf("the API server refused %s: %v", describe(obj), err)
 					continue
@@ -92,7 +94,7 @@ func TestChartAppliesToARealAPIServer(t *testing.T) {
 				if !ok {
 					continue // refused the first time: reported above
 				}
-				again, err := a.apply(ctx, obj)
+				again, err := a.Apply(ctx, obj)
 				if err != nil {
 					t.Errorf("applying %s again: %v", describe(obj), err)
 					continue

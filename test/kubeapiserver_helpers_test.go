@@ -1,12 +1,8 @@
 package test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,16 +14,9 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/restmapper"
 
 	"github.com/stampedehq/stampede/internal/kubeapiserver"
 	kubescaler "github.com/stampedehq/stampede/scaler/kubernetes"
@@ -50,8 +39,7 @@ const (
 type kubeEnv struct {
 	cluster    *kubeapiserver.Cluster
 	admin      kubernetes.Interface
-	dynamic    dynamic.Interface
-	mapper     meta.RESTMapper
+	applier    *kubeapiserver.Applier
 	kubeconfig string // the service account's, from the TokenRequest API
 	manifests  []*unstructured.Unstructured
 }
@@ -75,23 +63,18 @@ func newKubeEnv(t *testing.T, ctx context.Context) *kubeEnv {
 	if k.admin, err = kubernetes.NewForConfig(config); err != nil {
 		t.Fatal(err)
 	}
-	if k.dynamic, err = dynamic.NewForConfig(config); err != nil {
+	if k.applier, err = kubeapiserver.NewApplier(config, "stampede-e2e"); err != nil {
 		t.Fatal(err)
 	}
-	disco, err := discovery.NewDiscoveryClientForConfig(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
 
 	data, err := os.ReadFile(kubeManifests)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.manifests, err = splitKubeYAML(data); err != nil {
+	if k.manifests, err = kubeapiserver.SplitYAML(data); err != nil {
 		t.Fatalf("%s: %v", kubeManifests, err)
 	}
-	setup, err := splitKubeYAML([]byte(`apiVersion: v1
+	setup, err := kubeapiserver.SplitYAML([]byte(`apiVersion: v1
 kind: Namespace
 metadata: {name: ` + kubeNamespace + `}
 ---
@@ -125,24 +108,8 @@ func kubePtr[T any](v T) *T { return &v }
 // apply server-side applies obj as the admin, taking over any field
 // another manager set (kubectl apply --server-side --force-conflicts).
 func (k *kubeEnv) apply(ctx context.Context, obj *unstructured.Unstructured) error {
-	gvk := obj.GroupVersionKind()
-	mapping, err := k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
-		return err
-	}
-	var res dynamic.ResourceInterface = k.dynamic.Resource(mapping.Resource)
-	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
-		res = k.dynamic.Resource(mapping.Resource).Namespace(obj.GetNamespace())
-	}
-	data, err := obj.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	_, err = res.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: "stampede-e2e", Force: kubePtr(true)})
-	if err != nil {
-		return errors.New(gvk.Kind + " " + obj.GetName() + ": " + err.Error())
-	}
-	return nil
+	_, err := k.applier.Apply(ctx, obj)
+	return err
 }
 
 // reapply applies the manifests' object of kind again (after a test
@@ -185,33 +152,6 @@ func (k *kubeEnv) allowed(t *testing.T, ctx context.Context, attrs authorization
 		t.Fatal(err)
 	}
 	return got.Status.Allowed, got.Status.Reason
-}
-
-// splitKubeYAML splits multi-document YAML into objects.
-func splitKubeYAML(data []byte) ([]*unstructured.Unstructured, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var objects []*unstructured.Unstructured
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return objects, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		js, err := utilyaml.ToJSON(doc)
-		if err != nil {
-			return nil, err
-		}
-		if len(bytes.TrimSpace(js)) == 0 || string(bytes.TrimSpace(js)) == "null" {
-			continue // only comments
-		}
-		obj := &unstructured.Unstructured{}
-		if err := obj.UnmarshalJSON(js); err != nil {
-			return nil, err
-		}
-		objects = append(objects, obj)
-	}
 }
 
 // kubeStatus is the part of GET /api/v1/status these tests read.
