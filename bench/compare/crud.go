@@ -43,13 +43,8 @@ func (h *harness) crud(ctx context.Context) error {
 	st, stOK := stampede.best()
 	tab := newTable("client", "iterations/s", "requests/s", "p50", "p99", "client CPU", "stampede ÷ client (iterations/s)")
 	for _, e := range entries {
-		r, ok := e.best()
-		switch {
-		case e.c == nil:
-			tab.skipRow(e.label, e.skip)
-			continue
-		case !ok:
-			tab.skipRow(e.label, "failed (see below)")
+		r, ok := tab.measured(e)
+		if !ok {
 			continue
 		}
 		ratio := "–"

@@ -86,13 +86,8 @@ func (h *harness) openModel(ctx context.Context) error {
 	}
 	tab.add(append(expected, "0", "")...)
 	for _, e := range entries {
-		r, ok := e.best()
-		switch {
-		case e.c == nil:
-			tab.skipRow(e.label, e.skip)
-			continue
-		case !ok:
-			tab.skipRow(e.label, "failed (see below)")
+		r, ok := tab.measured(e)
+		if !ok {
 			continue
 		}
 		cells := []string{e.label, fmtRate(r.rps)}

@@ -62,13 +62,8 @@ func (h *harness) raw(ctx context.Context) error {
 	tab := newTable("client", "requests/s", "p50", "p99", "client CPU", "stampede ÷ client")
 	ratios := make(map[string]float64)
 	for _, e := range entries {
-		r, ok := e.best()
-		switch {
-		case e.c == nil:
-			tab.skipRow(e.label, e.skip)
-			continue
-		case !ok:
-			tab.skipRow(e.label, "failed (see below)")
+		r, ok := tab.measured(e)
+		if !ok {
 			continue
 		}
 		ratio := "–"

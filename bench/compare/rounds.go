@@ -69,6 +69,21 @@ func (h *harness) runRounds(ctx context.Context, section, url string, entries []
 	}
 }
 
+// measured returns e's result to show in tab; for a client that was
+// skipped or failed it adds a row saying so instead, and reports false.
+func (tab *table) measured(e *entry) (result, bool) {
+	r, ok := e.best()
+	switch {
+	case e.c == nil:
+		tab.skipRow(e.label, e.skip)
+		return r, false
+	case !ok:
+		tab.skipRow(e.label, "failed (see below)")
+		return r, false
+	}
+	return r, true
+}
+
 // problems lists, under a table, rows that failed and runs with errors.
 func problems(entries []*entry) []string {
 	var lines []string

@@ -90,11 +90,7 @@ func (p *pool) dial(ctx context.Context, opts Options) (*conn, error) {
 func (p *pool) put(c *conn) {
 	c.reused, c.read = false, 0
 	p.mu.Lock()
-	if len(p.waiters) > 0 {
-		wait := p.waiters[0]
-		p.waiters = slices.Delete(p.waiters, 0, 1)
-		p.mu.Unlock()
-		wait <- c
+	if p.handOver(c) {
 		return
 	}
 	if len(p.idle) >= p.maxIdle {
@@ -118,15 +114,25 @@ func (p *pool) discard(c *conn) {
 // may dial in it.
 func (p *pool) release() {
 	p.mu.Lock()
-	if len(p.waiters) > 0 {
-		wait := p.waiters[0]
-		p.waiters = slices.Delete(p.waiters, 0, 1)
-		p.mu.Unlock()
-		wait <- nil
+	if p.handOver(nil) {
 		return
 	}
 	p.open--
 	p.mu.Unlock()
+}
+
+// handOver gives c (nil: a slot to dial in) to the longest waiting
+// request, if any, and then unlocks p.mu, which the caller holds; it
+// reports whether there was one (p.mu is still held when not).
+func (p *pool) handOver(c *conn) bool {
+	if len(p.waiters) == 0 {
+		return false
+	}
+	wait := p.waiters[0]
+	p.waiters = slices.Delete(p.waiters, 0, 1)
+	p.mu.Unlock()
+	wait <- c
+	return true
 }
 
 // closeIdle closes every idle connection.
