@@ -3,32 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strconv"
 )
 
 // crud makes the CRUD table: create (JSON body, Id extracted), read,
 // update (JSON body), delete, with checks, no think time; stampede and k6.
 func (h *harness) crud(ctx context.Context) error {
-	target, err := startTarget(ctx, h.cfg.bin, h.targetCore, "")
+	target, stampede, k6Script, k6Summary, err := h.closedSetup(ctx, "crud", crudScenario, k6Crud)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = target.stop() }()
 	conc, d, core := h.cfg.concurrency, h.cfg.duration, h.clientCore
-	scenario, err := writeFile(h.dir, "crud.yaml", crudScenario)
-	if err != nil {
-		return err
-	}
-	k6Summary := filepath.Join(h.dir, "k6-crud-summary.json")
-	k6Script, err := writeScript(h.dir, "crud.js", k6Crud, scriptParams{Target: target.url, Users: conc, Duration: d, SummaryPath: k6Summary})
-	if err != nil {
-		return err
-	}
-	stampede := &entry{key: "stampede", label: fmt.Sprintf("**stampede worker, %d users**", conc), c: stampedeClient{
-		bin: h.cfg.bin, name: "stampede", scenario: scenario, target: target.url, duration: d, core: core, dir: h.dir,
-		args: []string{"--users", strconv.Itoa(conc), "--spawn-rate", "0"},
-	}}
 	entries := []*entry{
 		stampede,
 		h.toolEntry("k6", fmt.Sprintf("k6, %d VUs", conc), func(t tool) client {

@@ -17,27 +17,13 @@ const (
 // raw makes the raw GET table: every client against GET /hello with no
 // think time, for the same duration and concurrency.
 func (h *harness) raw(ctx context.Context) error {
-	target, err := startTarget(ctx, h.cfg.bin, h.targetCore, "")
+	target, stampede, k6Script, k6Summary, err := h.closedSetup(ctx, "raw", helloScenario, k6Raw)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = target.stop() }()
 	conc, d, core := h.cfg.concurrency, h.cfg.duration, h.clientCore
 	url := target.url + "/hello"
-	scenario, err := writeFile(h.dir, "hello.yaml", helloScenario)
-	if err != nil {
-		return err
-	}
-	k6Summary := filepath.Join(h.dir, "k6-raw-summary.json")
-	k6Script, err := writeScript(h.dir, "raw.js", k6Raw, scriptParams{Target: target.url, Users: conc, Duration: d, SummaryPath: k6Summary})
-	if err != nil {
-		return err
-	}
-
-	stampede := &entry{key: "stampede", label: fmt.Sprintf("**stampede worker, %d users**", conc), c: stampedeClient{
-		bin: h.cfg.bin, name: "stampede", scenario: scenario, target: target.url, duration: d, core: core, dir: h.dir,
-		args: []string{"--users", strconv.Itoa(conc), "--spawn-rate", "0"},
-	}}
 	entries := []*entry{
 		stampede,
 		h.toolEntry("wrk", fmt.Sprintf("wrk -t1 -c%d", conc), func(t tool) client {
@@ -94,4 +80,30 @@ func (h *harness) raw(ctx context.Context) error {
 		fmt.Fprintln(h.out, n)
 	}
 	return nil
+}
+
+// closedSetup is what the raw and CRUD tables share: a target, stampede's
+// scenario (scenarioYAML) and the k6 script doing the same (k6Template),
+// both written under name, and stampede's entry with as many users as the
+// concurrency. The caller stops the target.
+func (h *harness) closedSetup(ctx context.Context, name, scenarioYAML, k6Template string) (target *demoTarget, stampede *entry, k6Script, k6Summary string, err error) {
+	target, err = startTarget(ctx, h.cfg.bin, h.targetCore, "")
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	conc, d := h.cfg.concurrency, h.cfg.duration
+	scenario, err := writeFile(h.dir, name+".yaml", scenarioYAML)
+	if err == nil {
+		k6Summary = filepath.Join(h.dir, "k6-"+name+"-summary.json")
+		k6Script, err = writeScript(h.dir, name+".js", k6Template, scriptParams{Target: target.url, Users: conc, Duration: d, SummaryPath: k6Summary})
+	}
+	if err != nil {
+		_ = target.stop()
+		return nil, nil, "", "", err
+	}
+	stampede = &entry{key: "stampede", label: fmt.Sprintf("**stampede worker, %d users**", conc), c: stampedeClient{
+		bin: h.cfg.bin, name: "stampede", scenario: scenario, target: target.url, duration: d, core: h.clientCore, dir: h.dir,
+		args: []string{"--users", strconv.Itoa(conc), "--spawn-rate", "0"},
+	}}
+	return target, stampede, k6Script, k6Summary, nil
 }
