@@ -44,6 +44,7 @@ type Controller struct {
 	statsVersion uint64             // goes up whenever stats changes
 	replicas     *int               // the last count asked of the scaler
 	scaler       scalerView         // the scaler's last answer
+	scalerAsks   uint64             // scaler reads begun, to keep a slow old answer from replacing a newer one
 	version      uint64             // of the state; goes up on every change to save
 	finalDue     time.Time          // when to log the final threshold results of a stopped run
 
@@ -80,6 +81,7 @@ type scalerView struct {
 	desired, ready int
 	err            string
 	at             time.Time
+	ask            uint64 // which read this is the answer to
 }
 
 // New returns a controller with the state its Store holds: a run that was
@@ -294,15 +296,26 @@ func (c *Controller) persist(ctx context.Context, statsToo bool) {
 }
 
 // refreshScaler asks the scaler how many workers it has.
+// A periodic read and the one after a Scale can overlap: the answer to the
+// read begun last wins, so a read begun before a Scale cannot report the
+// replicas from before it.
 func (c *Controller) refreshScaler(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.HeartbeatInterval)
 	defer cancel()
+	c.mu.Lock()
+	c.scalerAsks++
+	ask := c.scalerAsks
+	c.mu.Unlock()
 	desired, ready, err := c.opts.Scaler.Replicas(ctx)
-	view := scalerView{desired: desired, ready: ready, at: c.now()}
+	view := scalerView{desired: desired, ready: ready, at: c.now(), ask: ask}
 	if err != nil {
 		view.err = err.Error()
 	}
 	c.mu.Lock()
+	if ask < c.scaler.ask { // a read begun later has answered already
+		c.mu.Unlock()
+		return
+	}
 	if err != nil { // keep the last counts known
 		view.desired, view.ready = c.scaler.desired, c.scaler.ready
 	}

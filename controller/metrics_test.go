@@ -150,3 +150,55 @@ func TestScaleThroughTheScaler(t *testing.T) {
 	_, err = e.client.Scale(e.ctx(), 4)
 	apiError(t, err, 409, "replicas")
 }
+
+// heldScaler is a fakeScaler whose next Replicas read, once held, answers
+// what it read only when released: a slow periodic read.
+type heldScaler struct {
+	fakeScaler
+	hold     chan struct{} // closed by the read being held, once it has read
+	release  chan struct{}
+	holdNext bool
+}
+
+func (h *heldScaler) Replicas(ctx context.Context) (int, int, error) {
+	desired, ready, err := h.fakeScaler.Replicas(ctx)
+	h.mu.Lock()
+	held := h.holdNext
+	h.holdNext = false
+	h.mu.Unlock()
+	if held {
+		close(h.hold)
+		<-h.release
+	}
+	return desired, ready, err
+}
+
+// TestSlowScalerReadDoesNotUndoAScale: a periodic read begun before a
+// Scale, answering after it, must not put the old replicas back in the
+// status (seen against a real API server, where reads are slower).
+func TestSlowScalerReadDoesNotUndoAScale(t *testing.T) {
+	scaler := &heldScaler{fakeScaler: fakeScaler{desired: 2, ready: 2}, hold: make(chan struct{}), release: make(chan struct{})}
+	e := newEnv(t, Options{Scaler: scaler})
+	scaler.mu.Lock()
+	scaler.holdNext = true
+	scaler.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.c.refreshScaler(t.Context())
+	}()
+	<-scaler.hold // the periodic read has read 2 replicas
+
+	got, err := e.client.Scale(e.ctx(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(scaler.release)
+	<-done
+	e.c.mu.Lock()
+	view := e.c.scaler
+	e.c.mu.Unlock()
+	if got.Desired != 4 || view.desired != 4 {
+		t.Errorf("after scaling to 4 while a slow read of 2 was under way: scale answered %d, status holds %d", got.Desired, view.desired)
+	}
+}
